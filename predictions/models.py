@@ -1,0 +1,350 @@
+"""Predictions, their forecasts (append-only) and their recorded history.
+
+Times are stored in UTC. A prediction's `resolve_by` is a date meaning the end of that
+day in the owner's time zone (Profile.timezone).
+"""
+
+import secrets
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+PROBABILITY_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+QUESTION_MAX_LENGTH = 300
+
+
+def probability_field(**kwargs) -> models.DecimalField:
+    """A probability in [0, 1] stored exactly at 0.1% resolution (0.700, never 0.69999)."""
+    return models.DecimalField(
+        max_digits=4, decimal_places=3, validators=PROBABILITY_VALIDATORS, **kwargs
+    )
+
+
+def probability_constraint(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 1}) | Q(**{f"{field}__isnull": True}),
+        name=name,
+    )
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Profile(models.Model):
+    """Per-user settings: display name for shared pages, time zone, reminder bookkeeping."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(max_length=60, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.get_username()
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    def today(self) -> date:
+        """The current date where the user lives: what "due today" means to them."""
+        return timezone.now().astimezone(self.tzinfo).date()
+
+    def end_of_day(self, day: date) -> datetime:
+        """The UTC instant at which `day` ends in the user's time zone."""
+        local = datetime.combine(day + timedelta(days=1), time.min, tzinfo=self.tzinfo)
+        return local.astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+class Tag(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "owner", name="tag_unique_name_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PredictionQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "PredictionQuerySet":
+        """Predictions the user owns (anonymous users own nothing)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+    def visible_to(self, user) -> "PredictionQuerySet":
+        """Predictions the user may read on their own page: their own only.
+
+        Link-shared and public predictions are read through the share URL instead, so
+        that another user's id in a URL answers 404 exactly like a private one.
+        """
+        return self.owned_by(user)
+
+    def open(self) -> "PredictionQuerySet":
+        return self.filter(status=Prediction.Status.OPEN)
+
+    def due(self, today: date) -> "PredictionQuerySet":
+        """Open predictions whose resolve-by date has passed (`today` is the owner's date)."""
+        return self.open().filter(resolve_by__lt=today)
+
+    def with_latest_forecast(self) -> "PredictionQuerySet":
+        """Annotates `latest_probability` and `latest_forecast_at` (binary forecasts).
+
+        One correlated subquery each, so a list page costs the same number of queries
+        however many rows it shows.
+        """
+        latest = Forecast.objects.filter(prediction=OuterRef("pk")).order_by("-created_at", "-pk")
+        return self.annotate(
+            latest_probability=Subquery(latest.values("probability")[:1]),
+            latest_forecast_at=Subquery(latest.values("created_at")[:1]),
+        )
+
+    def for_list(self) -> "PredictionQuerySet":
+        """What the list and due pages show: latest forecast and tags, without N+1."""
+        return self.with_latest_forecast().prefetch_related("tags")
+
+    def search(self, text: str) -> "PredictionQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(question__icontains=text)
+            | Q(resolution_criteria__icontains=text)
+            | Q(notes__icontains=text)
+        )
+
+
+class Prediction(models.Model):
+    class Kind(models.TextChoices):
+        BINARY = "binary", "Yes / no"
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        DATE = "date", "Release date"
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Private (only you)"
+        LINK = "link", "Anyone with the link"
+        PUBLIC = "public", "Public"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+        ANNULLED = "annulled", "Annulled"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="predictions"
+    )
+    question = models.CharField(max_length=QUESTION_MAX_LENGTH)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BINARY)
+    resolution_criteria = models.TextField(blank=True, max_length=5000)
+    resolve_by = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="predictions")
+    notes = models.TextField(blank=True, max_length=10000)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    share_token = models.CharField(max_length=32, unique=True, default=new_share_token)
+
+    # Current resolution (the history is in ResolutionEvent; scores use this state).
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome = models.BooleanField(null=True, blank=True)  # binary: True = YES
+    outcome_option = models.ForeignKey(
+        "Option", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_date = models.DateField(null=True, blank=True)
+    known_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True, max_length=5000)
+    resolution_evidence = models.ForeignKey(
+        "sources.EvidenceLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # Set when the prediction came from an import, so re-importing adds nothing.
+    import_key = models.CharField(max_length=128, blank=True, default="")
+
+    objects = PredictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="prediction_owner_created"),
+            models.Index(fields=["owner", "status", "resolve_by"], name="prediction_owner_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "import_key"],
+                condition=~Q(import_key=""),
+                name="prediction_unique_import_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", known_at__isnull=True)
+                | (~Q(status="open") & Q(known_at__isnull=False)),
+                name="prediction_known_at_iff_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def is_due(self, today: date) -> bool:
+        return self.status == self.Status.OPEN and self.resolve_by < today
+
+    def display_status(self, today: date) -> str:
+        """open / due / resolved / annulled, as the list shows it."""
+        return "due" if self.is_due(today) else self.status
+
+
+class Option(models.Model):
+    """One answer of a multiple-choice prediction; exactly one wins at resolution."""
+
+    prediction = models.ForeignKey(Prediction, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prediction", "position"], name="option_unique_position"
+            ),
+            models.UniqueConstraint(
+                Lower("label"), "prediction", name="option_unique_label_per_prediction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Forecast(models.Model):
+    """A probability statement at a moment. Append-only: never edited or deleted.
+
+    Binary forecasts carry `probability` (of YES). Multiple-choice forecasts carry one
+    OptionProbability per option; date forecasts carry DateQuantile rows.
+    """
+
+    prediction = models.ForeignKey(Prediction, on_delete=models.CASCADE, related_name="forecasts")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    probability = probability_field(null=True, blank=True)
+    phrase = models.CharField(max_length=100, blank=True)  # what the user typed, e.g. "1 in 20"
+    rationale = models.TextField(blank=True, max_length=5000)
+    evidence = models.ForeignKey(
+        "sources.EvidenceLink",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="forecasts",
+    )
+    import_key = models.CharField(max_length=128, blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["prediction", "created_at"], name="forecast_pred_time")]
+        constraints = [
+            probability_constraint("probability", "forecast_probability_range"),
+            models.UniqueConstraint(
+                fields=["prediction", "import_key"],
+                condition=~Q(import_key=""),
+                name="forecast_unique_import_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.probability} on {self.prediction_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OptionProbability(models.Model):
+    forecast = models.ForeignKey(
+        Forecast, on_delete=models.CASCADE, related_name="option_probabilities"
+    )
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="probabilities")
+    probability = probability_field()
+
+    class Meta:
+        ordering = ["option__position"]
+        constraints = [
+            probability_constraint("probability", "option_probability_range"),
+            models.UniqueConstraint(
+                fields=["forecast", "option"], name="option_probability_unique"
+            ),
+        ]
+
+
+class DateQuantile(models.Model):
+    """ "By `value` the event has happened, with probability `level`" (e.g. 0.9)."""
+
+    forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="quantiles")
+    level = probability_field()
+    value = models.DateField()
+
+    class Meta:
+        ordering = ["level"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gt=0, level__lt=1), name="quantile_level_range"
+            ),
+            models.UniqueConstraint(fields=["forecast", "level"], name="quantile_unique_level"),
+        ]
+
+
+class ResolutionEvent(models.Model):
+    """Append-only history of resolving, re-resolving and undoing a prediction."""
+
+    class Action(models.TextChoices):
+        RESOLVE = "resolve", "Resolved"
+        ANNUL = "annul", "Annulled"
+        UNDO = "undo", "Reopened"
+
+    prediction = models.ForeignKey(
+        Prediction, on_delete=models.CASCADE, related_name="resolution_events"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    outcome = models.BooleanField(null=True, blank=True)
+    outcome_option = models.ForeignKey(
+        Option, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_date = models.DateField(null=True, blank=True)
+    known_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=5000)
+    evidence = models.ForeignKey(
+        "sources.EvidenceLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class PredictionEdit(models.Model):
+    """A change to a prediction's wording or deadline after its first forecast."""
+
+    prediction = models.ForeignKey(Prediction, on_delete=models.CASCADE, related_name="edits")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field} changed on {self.created_at:%Y-%m-%d}"
