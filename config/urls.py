@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("predictions.account_urls")),
+    path("evidence/", include("sources.urls")),
+    path("", include("reports.urls")),
     path("", include("predictions.urls")),
 ]
