@@ -1,2 +1,17 @@
+from django.urls import path
+
+from predictions import views
+
 app_name = "predictions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.prediction_list, name="list"),
+    path("new/", views.prediction_create, name="create"),
+    path("due/", views.due_queue, name="due"),
+    path("p/<int:pk>/", views.prediction_detail, name="detail"),
+    path("p/<int:pk>/forecast/", views.forecast_add, name="forecast"),
+    path("p/<int:pk>/resolve/", views.prediction_resolve, name="resolve"),
+    path("p/<int:pk>/reopen/", views.prediction_reopen, name="reopen"),
+    path("p/<int:pk>/edit/", views.prediction_edit, name="edit"),
+    path("p/<int:pk>/share/", views.prediction_share, name="share"),
+    path("s/<str:token>/", views.prediction_shared, name="shared"),
+]

@@ -1,0 +1,256 @@
+"""Forms for entering, updating and resolving predictions.
+
+Forms parse and check what a person typed; services do the writing and re-validate.
+"""
+
+import zoneinfo
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
+from predictions.probability import ProbabilityError, parse_probability
+
+MSG_QUESTION_TOO_LONG = (
+    f"Keep the claim to one sentence of at most {QUESTION_MAX_LENGTH} characters; "
+    "put details in the resolution criteria or notes."
+)
+MSG_NEW_TAGS_HELP = "Comma-separated, e.g. ai, politics. New tags are created for you."
+
+
+class ProbabilityField(forms.CharField):
+    """A probability typed as a percentage ("70", "70%", " 70 % "): cleans to a Reading."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault(
+            "help_text", "Your chance that the claim comes true, 0–100%, e.g. 70 or 5%."
+        )
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        # Text, not type=number: "70%" must be accepted as typed. inputmode brings up digits.
+        attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "input-probability"})
+        return attrs
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_probability(value)
+        except ProbabilityError as exc:
+            raise ValidationError(str(exc), code="invalid_probability") from exc
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        if isinstance(value, datetime):
+            value = timezone.localtime(value).replace(second=0, microsecond=0, tzinfo=None)
+            return value.isoformat(timespec="minutes")
+        return super().format_value(value)
+
+
+class TagsMixin(forms.Form):
+    """Pick existing tags of the owner or type new ones."""
+
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    new_tags = forms.CharField(
+        required=False, max_length=400, label="New tags", help_text=MSG_NEW_TAGS_HELP
+    )
+
+    def set_owner(self, owner) -> None:
+        self.fields["tags"].queryset = Tag.objects.filter(owner=owner)
+
+    def new_tag_names(self) -> list[str]:
+        return [name for name in self.cleaned_data.get("new_tags", "").split(",") if name.strip()]
+
+    def clean_new_tags(self) -> str:
+        value = self.cleaned_data["new_tags"]
+        if any(len(" ".join(name.split())) > 40 for name in value.split(",")):
+            raise ValidationError("Each tag can be at most 40 characters.")
+        return value
+
+
+class PredictionForm(TagsMixin):
+    question = forms.CharField(
+        label="Claim",
+        max_length=QUESTION_MAX_LENGTH,
+        error_messages={"max_length": MSG_QUESTION_TOO_LONG},
+        help_text="One falsifiable sentence, e.g. “GPT-5 is released before 1 July”.",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+    probability = ProbabilityField(label="Probability")
+    resolve_by = forms.DateField(
+        label="Resolve by",
+        widget=DateInput,
+        help_text="The day by which it will be known (end of that day, your time).",
+    )
+    resolution_criteria = forms.CharField(
+        label="Resolution criteria",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How it will be judged: the source or event that settles it.",
+    )
+    notes = forms.CharField(
+        required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    visibility = forms.ChoiceField(
+        choices=Prediction.Visibility.choices,
+        initial=Prediction.Visibility.PRIVATE,
+        widget=forms.RadioSelect,
+    )
+
+    field_order = [
+        "question",
+        "probability",
+        "resolve_by",
+        "resolution_criteria",
+        "tags",
+        "new_tags",
+        "notes",
+        "visibility",
+    ]
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_owner(owner)
+        self.owner = owner
+
+    def clean_probability(self):
+        reading = self.cleaned_data["probability"]
+        if reading is None:
+            raise ValidationError("Enter a probability, e.g. 70 or 70%.")
+        return reading
+
+
+class PredictionEditForm(TagsMixin):
+    question = PredictionForm.base_fields["question"]
+    resolve_by = PredictionForm.base_fields["resolve_by"]
+    resolution_criteria = PredictionForm.base_fields["resolution_criteria"]
+    notes = PredictionForm.base_fields["notes"]
+
+    field_order = ["question", "resolve_by", "resolution_criteria", "tags", "new_tags", "notes"]
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_owner(owner)
+
+
+class ForecastForm(forms.Form):
+    probability = ProbabilityField(label="New probability")
+    rationale = forms.CharField(
+        required=False,
+        max_length=5000,
+        label="Why (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What changed your mind? Future you will want to know.",
+    )
+    evidence = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Prompted by evidence (optional)",
+        empty_label="— none —",
+    )
+
+    def __init__(self, *args, prediction: Prediction, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The reverse relation keeps predictions free of imports from the sources app.
+        self.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
+        if not self.fields["evidence"].queryset.exists():
+            del self.fields["evidence"]
+
+    def clean_probability(self):
+        reading = self.cleaned_data["probability"]
+        if reading is None:
+            raise ValidationError("Enter a probability, e.g. 70 or 70%.")
+        return reading
+
+
+class ResolveForm(forms.Form):
+    OUTCOMES = [("yes", "YES: it happened"), ("no", "NO: it did not"), ("annulled", "ANNULLED")]
+
+    outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.RadioSelect)
+    known_at = forms.DateTimeField(
+        label="Known at",
+        required=False,
+        widget=DateTimeInput,
+        help_text="When the outcome became knowable (defaults to now). Forecasts made "
+        "after this moment are late and never count.",
+    )
+    note = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Resolving source (optional)",
+        empty_label="— none —",
+    )
+
+    def __init__(self, *args, prediction: Prediction, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prediction = prediction
+        self.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
+        if not self.fields["evidence"].queryset.exists():
+            del self.fields["evidence"]
+
+    def clean_known_at(self):
+        known_at = self.cleaned_data.get("known_at")
+        if known_at and known_at > timezone.now():
+            raise ValidationError("The outcome cannot have become known in the future.")
+        if known_at and known_at < self.prediction.created_at.replace(second=0, microsecond=0):
+            raise ValidationError(
+                "The outcome cannot have become known before the prediction was made."
+            )
+        return known_at
+
+
+class ShareForm(forms.Form):
+    visibility = forms.ChoiceField(
+        choices=Prediction.Visibility.choices, widget=forms.RadioSelect, label="Who can read it"
+    )
+    new_link = forms.BooleanField(
+        required=False, label="Make a new link (the old one stops working)"
+    )
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(required=False, help_text="Optional; used for reminders only.")
+    timezone = forms.ChoiceField(
+        choices=timezone_choices,
+        initial="UTC",
+        help_text="Resolve-by dates end at midnight here. Proposed from your browser.",
+        widget=forms.Select(attrs={"data-detect-timezone": ""}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+
+class ProfileForm(forms.ModelForm):
+    timezone = forms.ChoiceField(choices=timezone_choices)
+
+    class Meta:
+        model = Profile
+        fields = ("display_name", "timezone")
+        help_texts = {"display_name": "Shown on predictions you share; nothing else is."}

@@ -1,0 +1,365 @@
+"""Views for entering, listing, updating, resolving and sharing predictions.
+
+Each view parses input, calls a selector or service, and renders. htmx requests get the
+named partial of the same template; everything also works as plain GET/POST.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from predictions import services
+from predictions.forms import (
+    ForecastForm,
+    PredictionEditForm,
+    PredictionForm,
+    ResolveForm,
+    ShareForm,
+)
+from predictions.models import Prediction, Profile, Tag
+from predictions.services import profile_for, tags_for_names
+
+PAGE_SIZE = 25
+STATUS_FILTERS = {
+    "open": "Open",
+    "due": "Due",
+    "resolved": "Resolved",
+    "annulled": "Annulled",
+}
+
+
+def _partial(request, template: str, partial: str) -> str:
+    """The partial for htmx swaps; the full page for normal loads and history restores."""
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _own_prediction(request, pk: int) -> Prediction:
+    return get_object_or_404(Prediction.objects.visible_to(request.user), pk=pk)
+
+
+def _add_form_errors(form, exc: ValidationError) -> None:
+    """Puts a service's ValidationError next to the matching field (or on top)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@require_GET
+def prediction_list(request):
+    """Own predictions, newest first; filter by status and tag, search the text."""
+    today = profile_for(request.user).today()
+    predictions = Prediction.objects.owned_by(request.user)
+    status = request.GET.get("status", "")
+    if status == "due":
+        predictions = predictions.due(today)
+    elif status == "open":
+        predictions = predictions.open().filter(resolve_by__gte=today)
+    elif status in STATUS_FILTERS:
+        predictions = predictions.filter(status=status)
+    else:
+        status = ""
+    tags = list(Tag.objects.filter(owner=request.user))
+    tag = next((t for t in tags if str(t.pk) == request.GET.get("tag", "")), None)
+    if tag is not None:
+        predictions = predictions.filter(tags=tag)
+    query = request.GET.get("q", "")[:200]
+    predictions = predictions.search(query)
+
+    page = Paginator(predictions.for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    has_any = bool(page.object_list) or Prediction.objects.owned_by(request.user).exists()
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    context = {
+        "nav": "list",
+        "page": page,
+        "today": today,
+        "tags": tags,
+        "current_tag": tag,
+        "status": status,
+        "status_filters": STATUS_FILTERS,
+        "query": query,
+        "has_any": has_any,
+        "filter_query": filters.urlencode(),
+    }
+    return render(
+        request, _partial(request, "predictions/list.html", "prediction-results"), context
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def prediction_create(request):
+    """The entry form. "Save and add another" returns a fresh form to stay in flow."""
+    if request.method == "POST":
+        form = PredictionForm(request.POST, owner=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    tags = list(data["tags"]) + tags_for_names(
+                        owner=request.user, names=form.new_tag_names()
+                    )
+                    prediction = services.prediction_create(
+                        owner=request.user,
+                        question=data["question"],
+                        probability=data["probability"].probability,
+                        phrase=data["probability"].phrase,
+                        resolve_by=data["resolve_by"],
+                        resolution_criteria=data["resolution_criteria"],
+                        tags=tags,
+                        notes=data["notes"],
+                        visibility=data["visibility"],
+                    )
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(
+                    request, f"Saved “{prediction.question}” at {data['probability'].percent}."
+                )
+                if "add_another" in request.POST:
+                    return redirect("predictions:create")
+                return redirect("predictions:detail", pk=prediction.pk)
+    else:
+        form = PredictionForm(owner=request.user)
+    return render(request, "predictions/create.html", {"form": form, "nav": "create"})
+
+
+def forecast_history(prediction: Prediction, forecasts: list) -> list[dict]:
+    """Newest first, each with the probability it replaced and whether it came too late."""
+    rows, previous = [], None
+    for forecast in forecasts:
+        late = prediction.known_at is not None and forecast.created_at > prediction.known_at
+        rows.append({"forecast": forecast, "previous": previous, "late": late})
+        previous = forecast.probability
+    return rows[::-1]
+
+
+def _detail_context(request, prediction: Prediction, **extra) -> dict:
+    forecasts = list(prediction.forecasts.select_related("evidence__source"))
+    context = {
+        "prediction": prediction,
+        "forecasts": forecasts,
+        "history": forecast_history(prediction, forecasts),
+        "latest": forecasts[-1] if forecasts else None,
+        "events": list(prediction.resolution_events.select_related("evidence__source")),
+        "edits": list(prediction.edits.all()),
+        "tags": list(prediction.tags.all()),
+        "today": profile_for(request.user).today(),
+        "is_owner": True,
+        "nav": "list",
+    }
+    context.setdefault("forecast_form", None)
+    context.update(extra)
+    if context["forecast_form"] is None and prediction.status == Prediction.Status.OPEN:
+        context["forecast_form"] = ForecastForm(prediction=prediction)
+    return context
+
+
+@require_GET
+def prediction_detail(request, pk: int):
+    prediction = _own_prediction(request, pk)
+    return render(request, "predictions/detail.html", _detail_context(request, prediction))
+
+
+@require_POST
+def forecast_add(request, pk: int):
+    """Appends a forecast; htmx swaps the forecast panel in place."""
+    prediction = _own_prediction(request, pk)
+    form = ForecastForm(request.POST, prediction=prediction)
+    if form.is_valid():
+        reading = form.cleaned_data["probability"]
+        try:
+            services.forecast_create(
+                prediction=prediction,
+                author=request.user,
+                probability=reading.probability,
+                phrase=reading.phrase,
+                rationale=form.cleaned_data["rationale"],
+                evidence=form.cleaned_data.get("evidence"),
+            )
+        except ValidationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            if not request.htmx:
+                messages.success(request, f"Forecast updated to {reading.percent}.")
+                return redirect("predictions:detail", pk=prediction.pk)
+            form = ForecastForm(prediction=prediction)
+            response = render(
+                request,
+                "predictions/detail.html#forecast-panel",
+                _detail_context(request, prediction, forecast_form=form, just_saved=reading),
+            )
+            response["HX-Trigger"] = "forecast-saved"
+            return response
+    template = _partial(request, "predictions/detail.html", "forecast-panel")
+    return render(request, template, _detail_context(request, prediction, forecast_form=form))
+
+
+@require_http_methods(["GET", "POST"])
+def prediction_resolve(request, pk: int):
+    """Resolve YES / NO / ANNULLED with known-at and a note; re-resolving is recorded."""
+    prediction = _own_prediction(request, pk)
+    in_queue = request.POST.get("from") == "due" or request.GET.get("from") == "due"
+    if request.method == "POST":
+        form = ResolveForm(request.POST, prediction=prediction)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.prediction_resolve(
+                    prediction=prediction,
+                    outcome=data["outcome"],
+                    known_at=data["known_at"],
+                    note=data["note"],
+                    evidence=data.get("evidence"),
+                )
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                if request.htmx and in_queue:
+                    return render(
+                        request,
+                        "predictions/due.html#due-row",
+                        {"prediction": prediction, "resolved_now": True},
+                    )
+                messages.success(request, f"Resolved: {prediction.get_status_display()}.")
+                return redirect("predictions:detail", pk=prediction.pk)
+        if request.htmx and in_queue:
+            return render(
+                request,
+                "predictions/due.html#due-row",
+                {
+                    "prediction": prediction,
+                    "form": form,
+                    "today": profile_for(request.user).today(),
+                },
+            )
+    else:
+        form = ResolveForm(prediction=prediction)
+    return render(request, "predictions/resolve.html", {"prediction": prediction, "form": form})
+
+
+@require_POST
+def prediction_reopen(request, pk: int):
+    """Undoes the resolution (kept in the history) so it can be re-resolved."""
+    prediction = _own_prediction(request, pk)
+    try:
+        services.prediction_reopen(prediction=prediction)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Reopened. The earlier resolution stays in the history.")
+    return redirect("predictions:detail", pk=prediction.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def prediction_edit(request, pk: int):
+    prediction = _own_prediction(request, pk)
+    if request.method == "POST":
+        form = PredictionEditForm(request.POST, owner=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    tags = list(data["tags"]) + tags_for_names(
+                        owner=request.user, names=form.new_tag_names()
+                    )
+                    services.prediction_update(
+                        prediction=prediction,
+                        question=data["question"],
+                        resolve_by=data["resolve_by"],
+                        resolution_criteria=data["resolution_criteria"],
+                        notes=data["notes"],
+                        tags=tags,
+                    )
+            except ValidationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, "Saved. Changes to the claim are shown in its history.")
+                return redirect("predictions:detail", pk=prediction.pk)
+    else:
+        form = PredictionEditForm(
+            owner=request.user,
+            initial={
+                "question": prediction.question,
+                "resolve_by": prediction.resolve_by,
+                "resolution_criteria": prediction.resolution_criteria,
+                "notes": prediction.notes,
+                "tags": prediction.tags.all(),
+            },
+        )
+    context = {
+        "prediction": prediction,
+        "form": form,
+        "has_forecasts": prediction.forecasts.exists(),
+    }
+    return render(request, "predictions/edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def prediction_share(request, pk: int):
+    prediction = _own_prediction(request, pk)
+    if request.method == "POST":
+        form = ShareForm(request.POST)
+        if form.is_valid():
+            services.prediction_share(
+                prediction=prediction,
+                visibility=form.cleaned_data["visibility"],
+                new_link=form.cleaned_data["new_link"],
+            )
+            messages.success(request, f"Sharing: {prediction.get_visibility_display()}.")
+            return redirect("predictions:share", pk=prediction.pk)
+    else:
+        form = ShareForm(initial={"visibility": prediction.visibility})
+    share_url = request.build_absolute_uri(
+        reverse("predictions:shared", kwargs={"token": prediction.share_token})
+    )
+    context = {"prediction": prediction, "form": form, "share_url": share_url}
+    return render(request, "predictions/share.html", context)
+
+
+@require_GET
+def due_queue(request):
+    """Open predictions past their resolve-by date, oldest first, resolvable in place."""
+    today = profile_for(request.user).today()
+    predictions = (
+        Prediction.objects.owned_by(request.user).due(today).for_list().order_by("resolve_by", "pk")
+    )
+    page = Paginator(predictions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "predictions/due.html", {"page": page, "today": today, "nav": "due"})
+
+
+@login_not_required
+@require_GET
+def prediction_shared(request, token: str):
+    """Read-only page for link-shared and public predictions: no owner details but a name."""
+    prediction = get_object_or_404(
+        Prediction.objects.select_related("owner__profile").exclude(
+            visibility=Prediction.Visibility.PRIVATE
+        ),
+        share_token=token,
+    )
+    if request.user.is_authenticated and request.user.pk == prediction.owner_id:
+        messages.info(request, "This is how others see your shared prediction.")
+    context = {
+        "prediction": prediction,
+        "forecasts": list(prediction.forecasts.all()),
+        "events": list(prediction.resolution_events.all()),
+        "edits": list(prediction.edits.all()),
+        "author_name": _display_name(prediction.owner),
+    }
+    return render(request, "predictions/shared.html", context)
+
+
+def _display_name(user) -> str:
+    try:
+        return user.profile.display_name or "A Falsifiable user"
+    except Profile.DoesNotExist:
+        return "A Falsifiable user"
