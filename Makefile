@@ -1,0 +1,29 @@
+# The two commands a newcomer needs (see README):
+#   make run    install everything, set up the SQLite database and a demo account, serve on :8000
+#   make test   install everything and run the whole test suite
+PY := .venv/bin/python
+
+.PHONY: run test lint bench ci
+
+run:
+	@scripts/bootstrap.sh dev
+	@DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	@DJANGO_DEBUG=1 $(PY) manage.py load_demo
+	@DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test:
+	@scripts/bootstrap.sh dev
+	@scripts/test.sh
+
+lint:
+	@scripts/bootstrap.sh dev
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+bench:
+	@scripts/bootstrap.sh dev
+	@scripts/bench.sh
+
+ci:
+	@bash .ci/run

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: lint, migration check, then pytest (browser journeys included).
+# DATABASE_URL chooses the database (SQLite when unset). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=.venv/bin/python
+
+"$py" -m ruff check .
+"$py" -m ruff format --check .
+DJANGO_DEBUG=1 "$py" manage.py makemigrations --check --dry-run >/dev/null \
+    || { echo "error: models changed without a migration (run manage.py makemigrations)" >&2; exit 1; }
+"$py" -m pytest "$@"
