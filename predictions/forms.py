@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
-from predictions.probability import ProbabilityError, parse_probability
+from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
 
 MSG_QUESTION_TOO_LONG = (
     f"Keep the claim to one sentence of at most {QUESTION_MAX_LENGTH} characters; "
@@ -27,6 +27,7 @@ class ProbabilityField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("error_messages", {"required": MSG_EMPTY})
         kwargs.setdefault(
             "help_text", "Your chance that the claim comes true, 0–100%, e.g. 70 or 5%."
         )
@@ -218,6 +219,9 @@ class ResolveForm(forms.Form):
                 "The outcome cannot have become known before the prediction was made."
             )
         return known_at
+
+    def outcome_value(self) -> str:
+        return self.cleaned_data["outcome"]
 
 
 class ShareForm(forms.Form):

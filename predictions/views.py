@@ -13,15 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from predictions import services
+from predictions import kinds, services
 from predictions.forms import (
-    ForecastForm,
     PredictionEditForm,
-    PredictionForm,
-    ResolveForm,
     ShareForm,
 )
-from predictions.models import Prediction, Profile, Tag
+from predictions.models import Prediction, Profile, Tag, attach_summaries
 from predictions.services import profile_for, tags_for_names
 
 PAGE_SIZE = 25
@@ -75,6 +72,7 @@ def prediction_list(request):
     predictions = predictions.search(query)
 
     page = Paginator(predictions.for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_summaries(page.object_list)
     has_any = bool(page.object_list) or Prediction.objects.owned_by(request.user).exists()
     filters = request.GET.copy()
     filters.pop("page", None)
@@ -95,11 +93,28 @@ def prediction_list(request):
     )
 
 
+def _kind(value: str | None) -> str:
+    return value if value in Prediction.Kind.values else Prediction.Kind.BINARY
+
+
+def _form_state(data) -> dict:
+    """Posted values as initial data, to redisplay a form without validating it."""
+    return {key: data.getlist(key) if key == "tags" else data.get(key) for key in data}
+
+
 @require_http_methods(["GET", "POST"])
 def prediction_create(request):
-    """The entry form. "Save and add another" returns a fresh form to stay in flow."""
-    if request.method == "POST":
-        form = PredictionForm(request.POST, owner=request.user)
+    """The entry form for each kind. "Save and add another" returns a fresh form."""
+    kind = _kind(request.POST.get("kind") or request.GET.get("kind"))
+    form_class = kinds.CREATE_FORMS[kind]
+    if request.method == "POST" and ("add_option" in request.POST or "normalise" in request.POST):
+        # Multiple choice: one more option row, or probabilities scaled to 100%; not saved yet.
+        data = request.POST
+        if "normalise" in request.POST:
+            data = form_class(request.POST, owner=request.user).normalised_data()
+        form = form_class(owner=request.user, initial=_form_state(data))
+    elif request.method == "POST":
+        form = form_class(request.POST, owner=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -109,31 +124,40 @@ def prediction_create(request):
                     )
                     prediction = services.prediction_create(
                         owner=request.user,
+                        kind=kind,
                         question=data["question"],
-                        probability=data["probability"].probability,
-                        phrase=data["probability"].phrase,
                         resolve_by=data["resolve_by"],
                         resolution_criteria=data["resolution_criteria"],
                         tags=tags,
                         notes=data["notes"],
                         visibility=data["visibility"],
+                        **kinds.create_payload(form),
                     )
             except ValidationError as exc:
                 _add_form_errors(form, exc)
             else:
-                messages.success(
-                    request, f"Saved “{prediction.question}” at {data['probability'].percent}."
-                )
+                messages.success(request, f"Saved “{prediction.question}”.")
                 if "add_another" in request.POST:
-                    return redirect("predictions:create")
+                    return redirect(f"{reverse('predictions:create')}?kind={kind}")
                 return redirect("predictions:detail", pk=prediction.pk)
     else:
-        form = PredictionForm(owner=request.user)
-    return render(request, "predictions/create.html", {"form": form, "nav": "create"})
+        form = form_class(owner=request.user)
+    context = {"form": form, "kind": kind, "kinds": Prediction.Kind.choices, "nav": "create"}
+    return render(request, "predictions/create.html", context)
+
+
+@require_POST
+def option_total(request):
+    """The running total of a multiple-choice form's probabilities, as the user types."""
+    total = kinds.running_total(request.POST)
+    total_ok = total is not None and abs(total - 1) <= kinds.TOTAL_TOLERANCE
+    context = {"total": total, "total_ok": total_ok}
+    return render(request, "predictions/option_total.html", context)
 
 
 def forecast_history(prediction: Prediction, forecasts: list) -> list[dict]:
-    """Newest first, each with the probability it replaced and whether it came too late."""
+    """Newest first, each with the yes/no probability it replaced and whether it came
+    after the outcome was known (late forecasts are shown but never scored)."""
     rows, previous = [], None
     for forecast in forecasts:
         late = prediction.known_at is not None and forecast.created_at > prediction.known_at
@@ -143,13 +167,19 @@ def forecast_history(prediction: Prediction, forecasts: list) -> list[dict]:
 
 
 def _detail_context(request, prediction: Prediction, **extra) -> dict:
-    forecasts = list(prediction.forecasts.select_related("evidence__source"))
+    forecasts = list(
+        prediction.forecasts.select_related("evidence__source").prefetch_related(
+            "option_probabilities__option", "quantiles"
+        )
+    )
     context = {
         "prediction": prediction,
         "forecasts": forecasts,
         "history": forecast_history(prediction, forecasts),
         "latest": forecasts[-1] if forecasts else None,
-        "events": list(prediction.resolution_events.select_related("evidence__source")),
+        "events": list(
+            prediction.resolution_events.select_related("evidence__source", "outcome_option")
+        ),
         "edits": list(prediction.edits.all()),
         "tags": list(prediction.tags.all()),
         "today": profile_for(request.user).today(),
@@ -159,7 +189,9 @@ def _detail_context(request, prediction: Prediction, **extra) -> dict:
     context.setdefault("forecast_form", None)
     context.update(extra)
     if context["forecast_form"] is None and prediction.status == Prediction.Status.OPEN:
-        context["forecast_form"] = ForecastForm(prediction=prediction)
+        context["forecast_form"] = kinds.FORECAST_FORMS[prediction.kind](prediction=prediction)
+    if prediction.kind == Prediction.Kind.DATE and prediction.status == Prediction.Status.OPEN:
+        context.setdefault("extend_form", kinds.ExtendForm())
     return context
 
 
@@ -173,34 +205,55 @@ def prediction_detail(request, pk: int):
 def forecast_add(request, pk: int):
     """Appends a forecast; htmx swaps the forecast panel in place."""
     prediction = _own_prediction(request, pk)
-    form = ForecastForm(request.POST, prediction=prediction)
+    form_class = kinds.FORECAST_FORMS[prediction.kind]
+    form = form_class(request.POST, prediction=prediction)
     if form.is_valid():
-        reading = form.cleaned_data["probability"]
         try:
             services.forecast_create(
                 prediction=prediction,
                 author=request.user,
-                probability=reading.probability,
-                phrase=reading.phrase,
                 rationale=form.cleaned_data["rationale"],
                 evidence=form.cleaned_data.get("evidence"),
+                **kinds.forecast_payload(form),
             )
         except ValidationError as exc:
             _add_form_errors(form, exc)
         else:
             if not request.htmx:
-                messages.success(request, f"Forecast updated to {reading.percent}.")
+                messages.success(request, "Forecast updated.")
                 return redirect("predictions:detail", pk=prediction.pk)
-            form = ForecastForm(prediction=prediction)
-            response = render(
+            context = _detail_context(
                 request,
-                "predictions/detail.html#forecast-panel",
-                _detail_context(request, prediction, forecast_form=form, just_saved=reading),
+                prediction,
+                forecast_form=form_class(prediction=prediction),
+                just_saved=True,
             )
+            response = render(request, "predictions/detail.html#forecast-panel", context)
             response["HX-Trigger"] = "forecast-saved"
             return response
     template = _partial(request, "predictions/detail.html", "forecast-panel")
     return render(request, template, _detail_context(request, prediction, forecast_form=form))
+
+
+@require_POST
+def prediction_extend(request, pk: int):
+    """A release that has not happened by its resolve-by date gets a later one (recorded)."""
+    prediction = _own_prediction(request, pk)
+    form = kinds.ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.prediction_extend(
+                prediction=prediction,
+                resolve_by=form.cleaned_data["resolve_by"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            messages.success(request, "Resolve-by date moved; the change is in the edit history.")
+            return redirect("predictions:detail", pk=prediction.pk)
+    context = _detail_context(request, prediction, extend_form=form)
+    return render(request, "predictions/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -209,13 +262,13 @@ def prediction_resolve(request, pk: int):
     prediction = _own_prediction(request, pk)
     in_queue = request.POST.get("from") == "due" or request.GET.get("from") == "due"
     if request.method == "POST":
-        form = ResolveForm(request.POST, prediction=prediction)
+        form = kinds.RESOLVE_FORMS[prediction.kind](request.POST, prediction=prediction)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 services.prediction_resolve(
                     prediction=prediction,
-                    outcome=data["outcome"],
+                    outcome=form.outcome_value(),
                     known_at=data["known_at"],
                     note=data["note"],
                     evidence=data.get("evidence"),
@@ -232,17 +285,20 @@ def prediction_resolve(request, pk: int):
                 messages.success(request, f"Resolved: {prediction.get_status_display()}.")
                 return redirect("predictions:detail", pk=prediction.pk)
         if request.htmx and in_queue:
+            # The row shows the latest probability, which only the annotated queryset has.
+            row = Prediction.objects.with_latest_forecast().get(pk=prediction.pk)
+            attach_summaries([row])
             return render(
                 request,
                 "predictions/due.html#due-row",
                 {
-                    "prediction": prediction,
+                    "prediction": row,
                     "form": form,
                     "today": profile_for(request.user).today(),
                 },
             )
     else:
-        form = ResolveForm(prediction=prediction)
+        form = kinds.RESOLVE_FORMS[prediction.kind](prediction=prediction)
     return render(request, "predictions/resolve.html", {"prediction": prediction, "form": form})
 
 
@@ -333,6 +389,7 @@ def due_queue(request):
         Prediction.objects.owned_by(request.user).due(today).for_list().order_by("resolve_by", "pk")
     )
     page = Paginator(predictions, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_summaries(page.object_list)
     return render(request, "predictions/due.html", {"page": page, "today": today, "nav": "due"})
 
 

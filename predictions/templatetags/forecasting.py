@@ -21,6 +21,8 @@ def display_status(prediction, today) -> str:
 def outcome_label(prediction) -> str:
     if prediction.status == "annulled":
         return "Annulled"
+    if prediction.status == "resolved" and prediction.kind != "binary":
+        return "Resolved"
     if prediction.outcome is True:
         return "YES"
     if prediction.outcome is False:

@@ -1,0 +1,354 @@
+"""Form pieces for multiple-choice and release-date predictions.
+
+A multiple-choice form carries a variable number of option rows (label + probability);
+a release-date form carries the dates by which the forecaster is 5…95% sure the event
+has happened. The yes/no forms live in forms.py and share the fields defined there.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from predictions.forms import DateInput, ForecastForm, ProbabilityField, ResolveForm, TagsMixin
+from predictions.forms import PredictionForm as BinaryPredictionForm
+from predictions.models import Prediction
+from predictions.probability import format_percent
+from predictions.services import MAX_OPTIONS, TOTAL_TOLERANCE
+
+DEFAULT_OPTION_ROWS = 3
+QUANTILE_FIELDS = [  # (field name, level, required)
+    ("q05", Decimal("0.050"), False),
+    ("q10", Decimal("0.100"), True),
+    ("q25", Decimal("0.250"), False),
+    ("q50", Decimal("0.500"), True),
+    ("q75", Decimal("0.750"), False),
+    ("q90", Decimal("0.900"), True),
+    ("q95", Decimal("0.950"), False),
+]
+MSG_TOTAL = "The probabilities add up to {total}, not 100%. Adjust them or press “Normalise”."
+MSG_ORDER = "Each date must be later than the one before (10% < 50% < 90%)."
+MSG_FUTURE_DATE = "That date is in the future; resolve once it has happened."
+
+
+def running_total(data) -> Decimal | None:
+    """The total of the posted option probabilities, or None while any is unreadable."""
+    total = Decimal(0)
+    keys = [key for key in data if key.startswith("prob_")]
+    if not keys:
+        return None
+    for key in keys[:MAX_OPTIONS]:
+        try:
+            total += ProbabilityField().clean(data.get(key)).probability
+        except (ValidationError, AttributeError):
+            return None
+    return total
+
+
+def option_row_count(data, default: int = DEFAULT_OPTION_ROWS) -> int:
+    """How many option rows the form had (2–20), plus one if "add option" was pressed."""
+    try:
+        count = int((data or {}).get("option_count", default))
+    except (TypeError, ValueError):
+        count = default
+    if data and "add_option" in data:
+        count += 1
+    return max(2, min(MAX_OPTIONS, count))
+
+
+class OptionProbabilitiesMixin(forms.Form):
+    """Per-option probability fields `prob_<i>` and a check that they total 100% (±0.1)."""
+
+    running_total: Decimal | None = None  # set by check_total(), shown beside the options
+
+    @property
+    def total_ok(self) -> bool:
+        return self.running_total is not None and abs(self.running_total - 1) <= TOTAL_TOLERANCE
+
+    def add_probability_fields(self, labels: list[str] | int, required: bool = True) -> None:
+        count = labels if isinstance(labels, int) else len(labels)
+        for i in range(count):
+            label = f"Probability of option {i + 1}"
+            if not isinstance(labels, int):
+                label = f"Probability of “{labels[i]}”"
+            self.fields[f"prob_{i}"] = ProbabilityField(
+                label=label, required=required, help_text=""
+            )
+        self.option_total = count
+
+    def probabilities(self) -> list[Decimal]:
+        return [self.cleaned_data[f"prob_{i}"].probability for i in range(self.option_total)]
+
+    def check_total(self) -> None:
+        readings = [self.cleaned_data.get(f"prob_{i}") for i in range(self.option_total)]
+        if any(reading is None for reading in readings):
+            return
+        total = sum((reading.probability for reading in readings), Decimal(0))
+        self.running_total = total
+        if abs(total - 1) > TOTAL_TOLERANCE:
+            raise ValidationError(MSG_TOTAL.format(total=format_percent(total)), code="total")
+
+    def normalised_data(self) -> dict:
+        """The posted data with probabilities scaled to total 100%, for the "Normalise" button."""
+        data = self.data.copy()
+        readings = []
+        for i in range(self.option_total):
+            field = self.fields[f"prob_{i}"]
+            try:
+                readings.append(field.clean(self.data.get(f"prob_{i}", "")).probability)
+            except (ValidationError, AttributeError):
+                return data
+        total = sum(readings, Decimal(0))
+        if total <= 0:
+            return data
+        scaled = [(p / total * 1000).quantize(Decimal(1)) for p in readings]
+        # Put the rounding remainder on the largest option so the total is exactly 100%.
+        scaled[scaled.index(max(scaled))] += 1000 - sum(scaled)
+        for i, permille in enumerate(scaled):
+            data[f"prob_{i}"] = format_percent(permille / 1000).rstrip("%")
+        return data
+
+
+class MultipleChoicePredictionForm(TagsMixin, OptionProbabilitiesMixin):
+    """New multiple-choice prediction: 2–20 options, each with a probability."""
+
+    question = BinaryPredictionForm.base_fields["question"]
+    resolve_by = BinaryPredictionForm.base_fields["resolve_by"]
+    resolution_criteria = BinaryPredictionForm.base_fields["resolution_criteria"]
+    notes = BinaryPredictionForm.base_fields["notes"]
+    visibility = BinaryPredictionForm.base_fields["visibility"]
+    option_count = forms.IntegerField(widget=forms.HiddenInput, min_value=2, max_value=MAX_OPTIONS)
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_owner(owner)
+        count = option_row_count(self.data if self.is_bound else self.initial)
+        self.initial.setdefault("option_count", count)
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["option_count"] = count
+        for i in range(count):
+            self.fields[f"label_{i}"] = forms.CharField(
+                label=f"Option {i + 1}", max_length=200, required=True
+            )
+        self.add_probability_fields(count)
+        self.order_fields(["question", *self.option_field_names(), "resolve_by"])
+
+    def option_field_names(self) -> list[str]:
+        return [name for i in range(self.option_total) for name in (f"label_{i}", f"prob_{i}")]
+
+    def option_rows(self):
+        """(label field, probability field) pairs for the template."""
+        return [(self[f"label_{i}"], self[f"prob_{i}"]) for i in range(self.option_total)]
+
+    def labels(self) -> list[str]:
+        return [self.cleaned_data[f"label_{i}"] for i in range(self.option_total)]
+
+    def clean(self):
+        cleaned = super().clean()
+        labels = [
+            " ".join(str(cleaned.get(f"label_{i}", "")).split()).lower()
+            for i in range(self.option_total)
+        ]
+        if all(labels) and len(set(labels)) != len(labels):
+            raise ValidationError("Each option needs a different label.", code="duplicate")
+        self.check_total()
+        return cleaned
+
+
+class OptionForecastForm(OptionProbabilitiesMixin):
+    """A new forecast on a multiple-choice prediction: one probability per option."""
+
+    rationale = forms.CharField(
+        required=False,
+        max_length=5000,
+        label="Why (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    evidence = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Prompted by evidence (optional)",
+        empty_label="— none —",
+    )
+
+    def __init__(self, *args, prediction: Prediction, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = list(prediction.options.all())
+        self.add_probability_fields([option.label for option in self.options])
+        self.order_fields([f"prob_{i}" for i in range(self.option_total)])
+        self.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
+        if not self.fields["evidence"].queryset.exists():
+            del self.fields["evidence"]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_total()
+        return cleaned
+
+
+class QuantilesMixin(forms.Form):
+    """The 10/50/90% dates (required) and 5/25/75/95% (optional), strictly increasing."""
+
+    def add_quantile_fields(self) -> None:
+        for name, level, required in QUANTILE_FIELDS:
+            self.fields[name] = forms.DateField(
+                label=f"{format_percent(level)} sure by",
+                required=required,
+                widget=DateInput,
+            )
+
+    def quantiles(self) -> dict[Decimal, object]:
+        return {
+            level: self.cleaned_data[name]
+            for name, level, _ in QUANTILE_FIELDS
+            if self.cleaned_data.get(name)
+        }
+
+    def check_order(self) -> None:
+        days = [self.cleaned_data.get(name) for name, _, _ in QUANTILE_FIELDS]
+        given = [day for day in days if day]
+        if any(later <= earlier for earlier, later in zip(given, given[1:], strict=False)):
+            raise ValidationError(MSG_ORDER, code="order")
+
+    def quantile_fields(self):
+        return [self[name] for name, _, _ in QUANTILE_FIELDS]
+
+
+class DatePredictionForm(TagsMixin, QuantilesMixin):
+    """New release-date prediction: when will it have happened?"""
+
+    question = forms.CharField(
+        label="Event",
+        max_length=BinaryPredictionForm.base_fields["question"].max_length,
+        error_messages=BinaryPredictionForm.base_fields["question"].error_messages,
+        help_text="What will happen, e.g. “GPT-5 is released to the public”.",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+    resolve_by = BinaryPredictionForm.base_fields["resolve_by"]
+    resolution_criteria = BinaryPredictionForm.base_fields["resolution_criteria"]
+    notes = BinaryPredictionForm.base_fields["notes"]
+    visibility = BinaryPredictionForm.base_fields["visibility"]
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_owner(owner)
+        self.add_quantile_fields()
+        self.order_fields(["question", *[name for name, _, _ in QUANTILE_FIELDS], "resolve_by"])
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_order()
+        return cleaned
+
+
+class DateForecastForm(QuantilesMixin):
+    rationale = OptionForecastForm.base_fields["rationale"]
+    evidence = OptionForecastForm.base_fields["evidence"]
+
+    def __init__(self, *args, prediction: Prediction, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_quantile_fields()
+        self.order_fields([name for name, _, _ in QUANTILE_FIELDS])
+        self.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
+        if not self.fields["evidence"].queryset.exists():
+            del self.fields["evidence"]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_order()
+        return cleaned
+
+
+class ResolveOptionForm(ResolveForm):
+    """Resolve a multiple-choice prediction: the winning option, or annul."""
+
+    outcome = None
+    winner = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Which option happened?",
+    )
+    annul = forms.BooleanField(required=False, label="Annul instead (nobody is scored)")
+    field_order = ["winner", "annul"]
+
+    def __init__(self, *args, prediction: Prediction, **kwargs):
+        super().__init__(*args, prediction=prediction, **kwargs)
+        self.fields["winner"].queryset = prediction.options.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("annul") and not cleaned.get("winner"):
+            raise ValidationError("Choose the option that happened, or annul.", code="required")
+        return cleaned
+
+    def outcome_value(self):
+        return "annulled" if self.cleaned_data["annul"] else self.cleaned_data["winner"]
+
+
+class ResolveDateForm(ResolveForm):
+    """Resolve a release-date prediction: the date it happened, or annul."""
+
+    outcome = None
+    actual_date = forms.DateField(label="It happened on", required=False, widget=DateInput)
+    annul = forms.BooleanField(required=False, label="Annul instead (nobody is scored)")
+    field_order = ["actual_date", "annul"]
+
+    def clean(self):
+        cleaned = super().clean()
+        actual = cleaned.get("actual_date")
+        if not cleaned.get("annul") and not actual:
+            raise ValidationError("Give the date it happened, or annul.", code="required")
+        if actual and actual > timezone.localdate():
+            self.add_error(
+                "actual_date", "That date is in the future; resolve once it has happened."
+            )
+        return cleaned
+
+    def outcome_value(self):
+        return "annulled" if self.cleaned_data["annul"] else self.cleaned_data["actual_date"]
+
+
+class ExtendForm(forms.Form):
+    resolve_by = forms.DateField(label="New resolve-by date", widget=DateInput)
+    note = forms.CharField(required=False, max_length=300, label="Why (optional)")
+
+
+CREATE_FORMS = {
+    Prediction.Kind.BINARY: BinaryPredictionForm,
+    Prediction.Kind.MULTIPLE_CHOICE: MultipleChoicePredictionForm,
+    Prediction.Kind.DATE: DatePredictionForm,
+}
+FORECAST_FORMS = {
+    Prediction.Kind.BINARY: ForecastForm,
+    Prediction.Kind.MULTIPLE_CHOICE: OptionForecastForm,
+    Prediction.Kind.DATE: DateForecastForm,
+}
+RESOLVE_FORMS = {
+    Prediction.Kind.BINARY: ResolveForm,
+    Prediction.Kind.MULTIPLE_CHOICE: ResolveOptionForm,
+    Prediction.Kind.DATE: ResolveDateForm,
+}
+
+
+def create_payload(form) -> dict:
+    """The kind-specific keyword arguments of prediction_create for a valid form."""
+    if isinstance(form, MultipleChoicePredictionForm):
+        return {"options": form.labels(), "option_probabilities": form.probabilities()}
+    if isinstance(form, DatePredictionForm):
+        return {"quantiles": form.quantiles()}
+    reading = form.cleaned_data["probability"]
+    return {"probability": reading.probability, "phrase": reading.phrase}
+
+
+def forecast_payload(form) -> dict:
+    """The kind-specific keyword arguments of forecast_create for a valid form."""
+    if isinstance(form, OptionForecastForm):
+        return {"option_probabilities": form.probabilities()}
+    if isinstance(form, DateForecastForm):
+        return {"quantiles": form.quantiles()}
+    reading = form.cleaned_data["probability"]
+    return {"probability": reading.probability, "phrase": reading.phrase}
