@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
@@ -22,21 +23,41 @@ MSG_QUESTION_TOO_LONG = (
 MSG_NEW_TAGS_HELP = "Comma-separated, e.g. ai, politics. New tags are created for you."
 
 
+class ProbabilityInput(forms.TextInput):
+    """A text input followed by a live reading of what was typed ("Reads as 75%")."""
+
+    template_name = "predictions/widgets/probability_input.html"
+
+
 class ProbabilityField(forms.CharField):
-    """A probability typed as a percentage ("70", "70%", " 70 % "): cleans to a Reading."""
+    """A probability as a percentage ("70", "70%"), odds ("1 in 20", "3:1") or words
+    ("very likely"): cleans to a Reading."""
+
+    widget = ProbabilityInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 100)
         kwargs.setdefault("error_messages", {"required": MSG_EMPTY})
         kwargs.setdefault(
-            "help_text", "Your chance that the claim comes true, 0–100%, e.g. 70 or 5%."
+            "help_text",
+            "Your chance that the claim comes true: a percentage (70%), odds (1 in 20) "
+            "or words (very likely).",
         )
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
-        # Text, not type=number: "70%" must be accepted as typed. inputmode brings up digits.
-        attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "input-probability"})
+        # Text, not type=number: "70%", "1 in 20" and "likely" must be accepted as typed.
+        attrs.update(
+            {
+                "autocomplete": "off",
+                "class": "input-probability",
+                "hx-get": reverse_lazy("predictions:probability_reading"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "next .probability-reading",
+                "hx-sync": "this:replace",
+            }
+        )
         return attrs
 
     def clean(self, value):
@@ -51,6 +72,10 @@ class ProbabilityField(forms.CharField):
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        # <input type="date"> only accepts ISO dates; the locale's 01/06/2026 shows blank.
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -1,12 +1,17 @@
-"""Reading probabilities people type: "70", "70%", " 70 % ", "0.5%".
+"""Reading probabilities people type: "70%", "0.5%", "1 in 20", "3:1 against", "likely".
 
 Pure functions (no Django), so forms, importers and services share one reading.
-Probabilities are exact Decimals at 0.1% resolution: "70" becomes Decimal("0.700").
+Probabilities are exact Decimals at 0.1% resolution: "70" becomes Decimal("0.700") and
+"1 in 3" Decimal("0.333"). Words are read through the survey table in predictions.phrases.
 """
 
+import difflib
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+from predictions.phrases import PHRASES, lookup_phrase, normalise_phrase
 
 RESOLUTION = Decimal("0.001")
 
@@ -14,8 +19,30 @@ MSG_EMPTY = "Enter a probability, e.g. 70 or 70%."
 MSG_NOT_A_NUMBER = "Enter the probability as a percentage between 0 and 100, e.g. 70 or 70%."
 MSG_OUT_OF_RANGE = "A probability must be between 0% and 100%."
 MSG_TOO_PRECISE = "Use at most one decimal place, e.g. 70.5%."
+MSG_UNREADABLE = "Not a probability I can read."
+MSG_HOW_TO_TYPE = "Type a percentage (70%), odds (1 in 20) or a phrase like “very likely”."
+MSG_ODDS_IN_ORDER = "In “a in b” the first number cannot be larger than the second, e.g. 1 in 20."
+MSG_ODDS_ZERO = "Odds need a number above zero, e.g. 1 in 20 or 3:1."
+MSG_ODDS_TOO_SMALL = "Those odds are below 0.1%, the smallest step recorded: type 0.1% or 0%."
+MSG_ODDS_TOO_LARGE = "Those odds are above 99.9%, the largest step below 100%: type 99.9% or 100%."
+PHRASE_MAX_LENGTH = 100  # Forecast.phrase
 
 _PERCENT = re.compile(r"^\s*(?P<number>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*%?\s*$")
+_PERCENT_WORD = re.compile(r"^\s*(?P<number>[0-9.]+)\s*(?:percent|per cent)\s*$", re.IGNORECASE)
+_NUMBER = r"[0-9]{1,9}(?:\.[0-9]{1,3})?"
+# "1 in 20", "a 1 in 20 chance", "odds of 1 in 20", "1 out of 20"
+_ODDS_IN = re.compile(
+    rf"^(?:odds of |odds |chances of |a )?(?P<a>{_NUMBER}) (?:in|out of) (?P<b>{_NUMBER})"
+    r"(?: chance)?$"
+)
+# "3:1", "3 to 1", "odds of 3:1", "3:1 on" and "3:1 for" (three for, one against),
+# "3:1 against" (three against, one for)
+_ODDS_RATIO = re.compile(
+    rf"^(?:odds of |odds )?(?P<a>{_NUMBER}) ?(?::| to ) ?(?P<b>{_NUMBER})"
+    r"(?: (?P<side>for|on|against))?$"
+)
+# Text that was meant as a number: parse_percent's messages fit it better than a phrase hint.
+_NUMBER_LIKE = re.compile(r"^\s*(?:[-+.0-9]|(?:nan|inf|infinity)\s*$)", re.IGNORECASE)
 
 
 class ProbabilityError(ValueError):
@@ -26,6 +53,7 @@ class ProbabilityError(ValueError):
 class Reading:
     probability: Decimal  # 0–1, exact at 0.1%
     phrase: str  # what was typed, kept when it was words or odds
+    warning: str = ""  # set when people read the phrase very differently
 
     @property
     def percent(self) -> str:
@@ -57,8 +85,122 @@ def parse_percent(text: str) -> Decimal:
 
 
 def parse_probability(text: str) -> Reading:
-    """Everything a probability field accepts, as a Reading (see parse_percent)."""
-    return Reading(probability=parse_percent(text), phrase="")
+    """Everything a probability field accepts, as a Reading.
+
+    Percentages as parse_percent reads them ("70", "0.5%", "70 percent"; phrase empty),
+    odds ("1 in 20", "3:1", "3 to 1 against") and phrases from the survey table ("very
+    likely"). For odds and words the Reading keeps what was typed and, for phrases people
+    read very differently, a warning. Anything else raises ProbabilityError, with
+    suggestions when the text is close to a phrase in the table.
+    """
+    if text is None or not str(text).strip():
+        raise ProbabilityError(MSG_EMPTY)
+    typed = str(text).strip()
+    if _PERCENT.match(typed):
+        return Reading(probability=parse_percent(typed), phrase="")
+    percent_word = _PERCENT_WORD.match(typed)
+    if percent_word:
+        return Reading(probability=parse_percent(percent_word["number"]), phrase="")
+    phrase = typed[:PHRASE_MAX_LENGTH]
+    odds = parse_odds(typed)
+    if odds is not None:
+        return Reading(probability=odds, phrase=phrase)
+    entry = lookup_phrase(typed)
+    if entry is not None:
+        return Reading(probability=entry.probability, phrase=phrase, warning=entry.warning)
+    if _NUMBER_LIKE.match(typed):
+        parse_percent(typed)  # raises with the message for a mistyped number
+    raise ProbabilityError(unreadable_message(typed))
+
+
+def parse_odds(text: str) -> Decimal | None:
+    """Odds as an exact probability at 0.1%, or None when the text is not odds.
+
+    "a in b" is a/b; "a:b" and "a to b" are a for and b against, a/(a+b), also with "for"
+    or "on" after them; "a:b against" is b/(a+b). Odds that round to 0% or 100% without
+    being exactly that raise ProbabilityError rather than claim certainty.
+    """
+    normal = " ".join(str(text).lower().split()).strip("“”\"'.!")
+    in_match = _ODDS_IN.match(normal)
+    ratio_match = _ODDS_RATIO.match(normal)
+    if in_match:
+        a, b = Fraction(in_match["a"]), Fraction(in_match["b"])
+        if b == 0:
+            raise ProbabilityError(MSG_ODDS_ZERO)
+        if a > b:
+            raise ProbabilityError(MSG_ODDS_IN_ORDER)
+        exact = a / b
+    elif ratio_match:
+        a, b = Fraction(ratio_match["a"]), Fraction(ratio_match["b"])
+        if a + b == 0:
+            raise ProbabilityError(MSG_ODDS_ZERO)
+        if ratio_match["side"] == "against":
+            a, b = b, a
+        exact = a / (a + b)
+    else:
+        return None
+    probability = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        RESOLUTION, rounding=ROUND_HALF_UP
+    )
+    if probability == 0 and exact > 0:
+        raise ProbabilityError(MSG_ODDS_TOO_SMALL)
+    if probability == 1 and exact < 1:
+        raise ProbabilityError(MSG_ODDS_TOO_LARGE)
+    return probability
+
+
+def unreadable_message(text: str) -> str:
+    """The refusal for text that is no probability, naming up to three close phrases."""
+    close = difflib.get_close_matches(normalise_phrase(text), PHRASES, n=3, cutoff=0.6)
+    if not close:
+        return f"{MSG_UNREADABLE} {MSG_HOW_TO_TYPE}"
+    quoted = [f"“{phrase}”" for phrase in close]
+    options = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f"{MSG_UNREADABLE} Did you mean {options}? {MSG_HOW_TO_TYPE}"
+
+
+def phrase_meaning(phrase: str) -> Decimal | None:
+    """The typical reading of a stored Forecast.phrase, for "your words, calibrated".
+
+    The survey reading for a table phrase ("likely" -> 0.750), the exact value for odds
+    ("1 in 20" -> 0.050), None for anything else (an empty phrase, a retired one).
+    """
+    if not phrase or not str(phrase).strip():
+        return None
+    entry = lookup_phrase(phrase)
+    if entry is not None:
+        return entry.probability
+    try:
+        return parse_odds(phrase)
+    except ProbabilityError:
+        return None
+
+
+def simple_odds(probability: Decimal) -> tuple[int, int] | None:
+    """(for, against) in small whole numbers that read back as this probability at 0.1%.
+
+    Totals up to 20 (0.75 -> (3, 1), 0.333 -> (1, 2), 0.65 -> (13, 7)), else one side 1
+    (0.005 -> (1, 199), 0.995 -> (199, 1)). None for 0, 1 and values that need awkward
+    odds such as 0.705 (31:13), where the percentage says it better.
+    """
+    probability = Decimal(str(probability))
+    if not 0 < probability < 1:
+        return None
+
+    def reads_as(wins: int, total: int) -> bool:
+        return (Decimal(wins) / total).quantize(RESOLUTION, rounding=ROUND_HALF_UP) == probability
+
+    for total in range(2, 21):
+        wins = round(probability * total)
+        if 0 < wins < total and reads_as(wins, total):
+            return wins, total - wins
+    long_shot = min(probability, 1 - probability)
+    total = round(1 / long_shot)
+    if probability < Decimal("0.5") and reads_as(1, total):
+        return 1, total - 1
+    if probability > Decimal("0.5") and reads_as(total - 1, total):
+        return total - 1, 1
+    return None
 
 
 def to_probability(value: float | str | Decimal) -> Decimal:

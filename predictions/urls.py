@@ -1,6 +1,6 @@
 from django.urls import path
 
-from predictions import views
+from predictions import reading, views
 
 app_name = "predictions"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.prediction_create, name="create"),
     path("due/", views.due_queue, name="due"),
     path("new/total/", views.option_total, name="option_total"),
+    path("probability/reading/", reading.probability_reading, name="probability_reading"),
     path("p/<int:pk>/extend/", views.prediction_extend, name="extend"),
     path("p/<int:pk>/", views.prediction_detail, name="detail"),
     path("p/<int:pk>/forecast/", views.forecast_add, name="forecast"),
