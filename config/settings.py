@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "predictions.middleware.HtmxLoginRedirectMiddleware",
     "predictions.middleware.UserTimezoneMiddleware",
 ]
 

@@ -1,7 +1,10 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class UserTimezoneMiddleware:
@@ -19,3 +22,20 @@ class UserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request whose session expired gets a full-page redirect to log in,
+    instead of the log-in page being swapped into a fragment of the old page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if htmx and response.status_code == 302 and not request.user.is_authenticated:
+            location = response["Location"]
+            if location.startswith(resolve_url(settings.LOGIN_URL)):
+                return HttpResponseClientRedirect(location)
+        return response

@@ -7,7 +7,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from predictions.models import Forecast, Prediction, Tag
+from predictions.models import Forecast, Prediction, PredictionEdit, Profile, ResolutionEvent, Tag
+
+PASSWORD = "correct horse battery staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -18,7 +20,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+    display_name = ""
+    timezone = "UTC"
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -30,13 +42,21 @@ class TagFactory(factory.django.DjangoModelFactory):
 
 
 class PredictionFactory(factory.django.DjangoModelFactory):
+    """An open yes/no prediction; `tags=[...]` attaches tags after saving."""
+
     class Meta:
         model = Prediction
+        skip_postgeneration_save = True
 
     owner = factory.SubFactory(UserFactory)
     question = factory.Sequence(lambda n: f"Claim number {n} will come true")
     resolve_by = factory.LazyFunction(lambda: timezone.now().date() + dt.timedelta(days=30))
     created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
 
 
 class ForecastFactory(factory.django.DjangoModelFactory):
@@ -45,4 +65,26 @@ class ForecastFactory(factory.django.DjangoModelFactory):
 
     prediction = factory.SubFactory(PredictionFactory)
     probability = Decimal("0.700")
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class ResolutionEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResolutionEvent
+
+    prediction = factory.SubFactory(PredictionFactory)
+    action = ResolutionEvent.Action.RESOLVE
+    outcome = True
+    known_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class PredictionEditFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PredictionEdit
+
+    prediction = factory.SubFactory(PredictionFactory)
+    field = "question"
+    old_value = "Old claim"
+    new_value = "New claim"
     created_at = factory.LazyFunction(timezone.now)

@@ -69,3 +69,15 @@ class PasswordResetTests(TestCase):
         response = self.client.post(reverse("password_reset"), {"email": "nobody@example.org"})
         assert response.status_code == 302
         assert mail.outbox == []
+
+
+class HtmxSessionExpiryTests(TestCase):
+    def test_htmx_request_without_session_redirects_the_whole_page_to_log_in(self):
+        response = self.client.get(reverse("predictions:list"), headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        assert response["HX-Redirect"].startswith(reverse("login"))
+
+    def test_plain_request_still_gets_an_ordinary_redirect(self):
+        response = self.client.get(reverse("predictions:list"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))

@@ -429,7 +429,7 @@ class ProbabilityReadingViewTests(TestCase):
 
     def test_login_required(self):
         self.client.logout()
-        response = self.get(text="likely")
+        response = self.client.get(self.url, {"text": "likely"})
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
 

@@ -1,0 +1,183 @@
+"""Query counts: list, due queue, detail and shared pages cost the same for 5 rows as for 50.
+
+Each test measures a warm request with 5 rows, grows the data to 50, and measures again.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import time_machine
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from predictions import services
+from predictions.models import Prediction, ResolutionEvent
+from tests.predictions.factories import (
+    ForecastFactory,
+    PredictionEditFactory,
+    PredictionFactory,
+    ResolutionEventFactory,
+    TagFactory,
+    UserFactory,
+)
+
+NOW = dt.datetime(2026, 5, 14, 12, 0, tzinfo=dt.UTC)
+TODAY = NOW.date()
+HTMX = {"HX-Request": "true"}
+
+
+@time_machine.travel(NOW, tick=False)
+class QueryCountTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.owner = UserFactory()
+        cls.tags = [TagFactory(owner=cls.owner) for _ in range(3)]
+
+    def setUp(self):
+        self.client.force_login(self.owner)
+
+    def count_queries(self, url: str, params: dict | None = None, headers=None) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.client.get(url, params or {}, headers=headers or {})
+        assert response.status_code == 200
+        self.last_html = response.content.decode()
+        return len(ctx.captured_queries)
+
+    def add_predictions(self, n: int, *, due: bool = False) -> list[Prediction]:
+        created = []
+        for i in range(n):
+            prediction = PredictionFactory(
+                owner=self.owner,
+                resolve_by=TODAY - dt.timedelta(days=1 + i) if due else TODAY,
+                created_at=NOW - dt.timedelta(minutes=len(created) + 1),
+                tags=self.tags[: 1 + i % 3],
+            )
+            ForecastFactory(prediction=prediction, probability=Decimal("0.2"))
+            ForecastFactory(prediction=prediction, probability=Decimal("0.4"))
+            created.append(prediction)
+        return created
+
+    def assert_constant(self, url: str, grow, variants: list[dict], rows_marker: str) -> None:
+        """Counts for each variant (query string + htmx or not) before and after `grow()`."""
+        self.count_queries(url)  # warm up: first-request work is not the page's cost
+        before = {
+            i: self.count_queries(url, v.get("params"), v.get("headers"))
+            for i, v in enumerate(variants)
+        }
+        rows_before = self.last_html.count(rows_marker)
+        grow()
+        after = {
+            i: self.count_queries(url, v.get("params"), v.get("headers"))
+            for i, v in enumerate(variants)
+        }
+        assert self.last_html.count(rows_marker) > rows_before  # the page did get bigger
+        assert after == before
+
+    def test_list_page(self):
+        self.add_predictions(5)
+        self.add_predictions(2, due=True)
+        variants = [
+            {},
+            {"headers": HTMX},
+            {"params": {"status": "open"}},
+            {"params": {"status": "due"}, "headers": HTMX},
+            {"params": {"tag": self.tags[0].pk, "q": "claim"}, "headers": HTMX},
+        ]
+        self.assert_constant(
+            reverse("predictions:list"),
+            lambda: (self.add_predictions(45), self.add_predictions(48, due=True)),
+            variants,
+            'class="question-link"',
+        )
+
+    def test_list_page_with_every_kind(self):
+        def add_every_kind(n: int) -> None:
+            self.add_predictions(n)
+            for i in range(n):
+                services.prediction_create(
+                    owner=self.owner,
+                    kind=Prediction.Kind.MULTIPLE_CHOICE,
+                    question=f"Which option wins, round {i}?",
+                    resolve_by=TODAY,
+                    options=["Red", "Green", "Blue"],
+                    option_probabilities=[Decimal("0.5"), Decimal("0.3"), Decimal("0.2")],
+                    tags=self.tags[:2],
+                )
+                services.prediction_create(
+                    owner=self.owner,
+                    kind=Prediction.Kind.DATE,
+                    question=f"When does release {i} ship?",
+                    resolve_by=TODAY,
+                    quantiles={
+                        Decimal("0.1"): TODAY + dt.timedelta(days=10),
+                        Decimal("0.5"): TODAY + dt.timedelta(days=20),
+                        Decimal("0.9"): TODAY + dt.timedelta(days=30),
+                    },
+                )
+
+        add_every_kind(2)
+        self.assert_constant(
+            reverse("predictions:list"),
+            lambda: add_every_kind(15),
+            [{}, {"headers": HTMX}],
+            'class="question-link"',
+        )
+
+    def test_due_queue(self):
+        self.add_predictions(5, due=True)
+        self.assert_constant(
+            reverse("predictions:due"),
+            lambda: self.add_predictions(45, due=True),
+            [{}],
+            'class="question-link"',
+        )
+
+    def test_detail_page(self):
+        prediction = PredictionFactory(
+            owner=self.owner, created_at=NOW - dt.timedelta(days=100), tags=self.tags[:1]
+        )
+
+        def grow(n: int) -> None:
+            for i in range(n):
+                ForecastFactory(
+                    prediction=prediction,
+                    probability=Decimal(i % 10) / 10,
+                    rationale=f"Reason {i}",
+                    created_at=NOW - dt.timedelta(days=99 - i),
+                )
+                PredictionEditFactory(prediction=prediction)
+                ResolutionEventFactory(
+                    prediction=prediction,
+                    action=ResolutionEvent.Action.UNDO,
+                    outcome=None,
+                    known_at=None,
+                )
+
+        grow(5)
+        self.assert_constant(
+            reverse("predictions:detail", args=[prediction.pk]),
+            lambda: (grow(45), prediction.tags.set(self.tags)),
+            [{}],
+            "<tr>",
+        )
+
+    def test_shared_page(self):
+        prediction = PredictionFactory(
+            owner=self.owner, visibility=Prediction.Visibility.LINK, created_at=NOW
+        )
+
+        def grow(n: int) -> None:
+            for _ in range(n):
+                ForecastFactory(prediction=prediction)
+                PredictionEditFactory(prediction=prediction)
+
+        grow(5)
+        self.client.logout()
+        self.assert_constant(
+            reverse("predictions:shared", args=[prediction.share_token]),
+            lambda: grow(45),
+            [{}],
+            "<tr>",
+        )
