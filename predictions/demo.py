@@ -32,6 +32,7 @@ from predictions.services import (
     profile_for,
     tags_for_names,
 )
+from predictions.signals import demo_prediction_created
 
 USERNAME = "demo"
 PASSWORD = "falsifiable-demo"
@@ -444,6 +445,27 @@ RESOLVED: Sequence[Claim] = (
 )
 
 # Special histories, keyed by slug.
+WORKED_OPTIONS_SLUG = "gpt-4-next-week-why"
+WORKED_OPTIONS = [  # the forecaster's reading of the Heise report, as exclusive options
+    ("He misspoke", "75"),
+    ("He leaked the date early", "20"),
+    ("It is the real announcement", "5"),
+]
+# (slug, event, created days ago, days to the 10/50/90% dates, days until it happened)
+RELEASES = [
+    ("cpython-feature", "The next CPython feature release is out", 330, (150, 170, 200), 161),
+    ("firefox-esr-next", "The next Firefox ESR is released", 300, (60, 90, 150), 128),
+    ("gpt-next-api", "A new flagship GPT model is available in the API", 280, (40, 100, 200), 230),
+    ("debian-point", "The next Debian stable point release is out", 120, (20, 35, 60), 31),
+    (
+        "android-next",
+        "The next Android major version ships to Pixel phones",
+        90,
+        (120, 160, 220),
+        None,
+    ),
+]
+
 ANNULLED = Claim(
     "pycon-talk-accepted",
     "My talk proposal is accepted at the conference",
@@ -599,18 +621,18 @@ def load_demo(*, now: datetime | None = None, reset: bool = False) -> DemoSummar
         loader.worked_example()
         loader.resolved()
         loader.open_predictions()
-        add_demo_evidence(user=user, predictions=loader.created)
+        loader.other_kinds()
     return DemoSummary(user=user, created=len(loader.created), skipped=loader.skipped)
 
 
-def add_demo_evidence(*, user, predictions: dict[str, Prediction]) -> None:
-    """Hook for attaching sources and evidence links to newly created demo predictions.
-
-    `predictions` maps slug to the predictions created in this run (existing ones are
-    not included, so evidence is added exactly once). Intentionally empty for now: the
-    sources app fills it in (the Heise article and OpenAI's announcement for
-    "gpt-4-this-week").
-    """
+def demo_evidence(slug: str, prediction: Prediction) -> dict:
+    """Evidence the other apps attach to a new demo prediction, by role ("resolves")."""
+    evidence: dict = {}
+    for _, response in demo_prediction_created.send(
+        sender=Prediction, slug=slug, prediction=prediction
+    ):
+        evidence.update(response or {})
+    return evidence
 
 
 def _demo_user():
@@ -655,6 +677,7 @@ class _Loader:
             known_at=WORKED_KNOWN,
             resolved_at=WORKED_RESOLVED,
             note=WORKED_NOTE,
+            evidence=demo_evidence(claim.slug, prediction).get("resolves"),
         )
 
     def resolved(self) -> None:
@@ -715,6 +738,69 @@ class _Loader:
                     created_at=min(known_at + timedelta(hours=rng.randint(2, 30)), self.now),
                     import_key=f"{KEY_PREFIX}late:{claim.slug}",
                 )
+
+    def other_kinds(self) -> None:
+        """The worked example as three exclusive options, and release-date forecasts."""
+        key = f"{KEY_PREFIX}{WORKED_OPTIONS_SLUG}"
+        if key in self.existing:
+            self.skipped += 1
+        else:
+            prediction = prediction_create(
+                owner=self.user,
+                kind=Prediction.Kind.MULTIPLE_CHOICE,
+                question="Why did Microsoft Germany say GPT-4 comes “next week”?",
+                options=[label for label, _ in WORKED_OPTIONS],
+                option_probabilities=[percent(p) for _, p in WORKED_OPTIONS],
+                resolve_by=WORKED_RESOLVE_BY,
+                resolution_criteria=WORKED_EXAMPLE.criteria,
+                tags=tags_for_names(owner=self.user, names=["ai", "tech-releases"]),
+                notes=WORKED_EXAMPLE.notes,
+                created_at=WORKED_CREATED + timedelta(minutes=2),
+                import_key=key,
+            )
+            prediction_resolve(
+                prediction=prediction,
+                outcome=prediction.options.get(position=2),
+                known_at=WORKED_KNOWN,
+                resolved_at=WORKED_RESOLVED,
+                note=WORKED_NOTE,
+                evidence=demo_evidence(WORKED_OPTIONS_SLUG, prediction).get("resolves"),
+            )
+            self.created[WORKED_OPTIONS_SLUG] = prediction
+        for slug, question, created_days_ago, quantile_days, happened_days in RELEASES:
+            key = f"{KEY_PREFIX}{slug}"
+            if key in self.existing:
+                self.skipped += 1
+                continue
+            rng = random.Random(f"{SEED}:{slug}")
+            created_at = self._local(self.today - timedelta(days=created_days_ago), rng)
+            start = created_at.astimezone(BERLIN).date()
+            quantiles = {
+                percent(level): start + timedelta(days=days)
+                for level, days in zip(("10", "50", "90"), quantile_days, strict=True)
+            }
+            prediction = prediction_create(
+                owner=self.user,
+                kind=Prediction.Kind.DATE,
+                question=question,
+                quantiles=quantiles,
+                resolve_by=start + timedelta(days=quantile_days[-1] + 14),
+                resolution_criteria="The first day it is generally available to the public.",
+                tags=tags_for_names(owner=self.user, names=["tech-releases"]),
+                created_at=created_at,
+                import_key=key,
+            )
+            if happened_days is not None:
+                happened = start + timedelta(days=happened_days)
+                known_at = datetime.combine(happened, time(18, 0), tzinfo=BERLIN)
+                prediction_resolve(
+                    prediction=prediction,
+                    outcome=happened,
+                    known_at=min(known_at, self.now),
+                    resolved_at=min(known_at + timedelta(days=1), self.now),
+                    note="Released; see the announcement.",
+                )
+            self.created[slug] = prediction
 
     def open_predictions(self) -> None:
         for index, claim in enumerate(OPEN_FUTURE):

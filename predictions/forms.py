@@ -4,7 +4,7 @@ Forms parse and check what a person typed; services do the writing and re-valida
 """
 
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -83,8 +83,10 @@ class DateTimeInput(forms.DateTimeInput):
 
     def format_value(self, value):
         if isinstance(value, datetime):
-            value = timezone.localtime(value).replace(second=0, microsecond=0, tzinfo=None)
-            return value.isoformat(timespec="minutes")
+            # DateTimeField.prepare_value already made it naive local time; be safe either way.
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            return value.replace(tzinfo=None).isoformat(timespec="minutes")
         return super().format_value(value)
 
 
@@ -234,6 +236,16 @@ class ResolveForm(forms.Form):
         self.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
         if not self.fields["evidence"].queryset.exists():
             del self.fields["evidence"]
+        else:
+            self.fields[
+                "evidence"
+            ].help_text = "Known-at defaults to the start of the source's publication day."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("known_at") and not self.errors:
+            cleaned["known_at"] = known_at_for_evidence(self.prediction, cleaned.get("evidence"))
+        return cleaned
 
     def clean_known_at(self):
         known_at = self.cleaned_data.get("known_at")
@@ -247,6 +259,25 @@ class ResolveForm(forms.Form):
 
     def outcome_value(self) -> str:
         return self.cleaned_data["outcome"]
+
+
+def known_at_for_evidence(prediction: Prediction, evidence) -> datetime | None:
+    """When a resolving source's news became knowable: the start of its publication day
+    in the owner's time zone (never before the prediction, never in the future). The
+    start, not the end, so that no forecast made after the news counts by mistake."""
+    day = evidence.source.published_date if evidence is not None else None
+    if day is None:
+        return None
+    profile = Profile.objects.get_or_create(user_id=prediction.owner_id)[0]
+    start = profile.end_of_day(day - timedelta(days=1))
+    return min(max(start, prediction.created_at), timezone.now())
+
+
+def evidence_from_query(prediction: Prediction, value: str | None):
+    """The prediction's own evidence link named in a query string (?evidence=<id>)."""
+    if not (value or "").isdigit():
+        return None
+    return prediction.evidence_links.select_related("source").filter(pk=value).first()
 
 
 class ShareForm(forms.Form):

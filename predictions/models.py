@@ -201,8 +201,9 @@ class Prediction(models.Model):
     # Current resolution (the history is in ResolutionEvent; scores use this state).
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     outcome = models.BooleanField(null=True, blank=True)  # binary: True = YES
+    # Options only disappear with their prediction, so these never dangle in practice.
     outcome_option = models.ForeignKey(
-        "Option", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Option", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome_date = models.DateField(null=True, blank=True)
     known_at = models.DateTimeField(null=True, blank=True)
@@ -354,7 +355,7 @@ class ResolutionEvent(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     outcome = models.BooleanField(null=True, blank=True)
     outcome_option = models.ForeignKey(
-        Option, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Option, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     outcome_date = models.DateField(null=True, blank=True)
     known_at = models.DateTimeField(null=True, blank=True)

@@ -49,6 +49,7 @@ MSG_EXTEND_LATER = "The new date must be later than the current one."
 # Fields whose change after the first forecast is recorded, so goalposts never move silently.
 TRACKED_FIELDS = ("question", "resolution_criteria", "resolve_by")
 MAX_OPTIONS = 20
+RESOLVES = "resolves"  # sources.EvidenceLink.Stance.RESOLVES, named here to keep imports one-way
 # A multiple-choice forecast must total 100% within 0.1 percentage points.
 TOTAL_TOLERANCE = Decimal("0.001")
 REQUIRED_LEVELS = (Decimal("0.100"), Decimal("0.500"), Decimal("0.900"))
@@ -303,6 +304,9 @@ def prediction_resolve(
         _check_known_at(prediction, known_at)
     if evidence is not None and evidence.prediction_id != prediction.pk:
         raise ValidationError({"evidence": MSG_EVIDENCE_ELSEWHERE})
+    if evidence is not None and evidence.stance != RESOLVES:
+        evidence.stance = RESOLVES  # the source that settles a claim is its resolving evidence
+        evidence.save(update_fields=["stance"])
     prediction.status = Prediction.Status.ANNULLED if annulled else Prediction.Status.RESOLVED
     is_binary = prediction.kind == Prediction.Kind.BINARY
     prediction.outcome = (outcome == "yes") if is_binary and not annulled else None

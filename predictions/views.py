@@ -17,6 +17,8 @@ from predictions import kinds, services
 from predictions.forms import (
     PredictionEditForm,
     ShareForm,
+    evidence_from_query,
+    known_at_for_evidence,
 )
 from predictions.models import Prediction, Profile, Tag, attach_summaries
 from predictions.services import profile_for, tags_for_names
@@ -198,7 +200,13 @@ def _detail_context(request, prediction: Prediction, **extra) -> dict:
 @require_GET
 def prediction_detail(request, pk: int):
     prediction = _own_prediction(request, pk)
-    return render(request, "predictions/detail.html", _detail_context(request, prediction))
+    context = _detail_context(request, prediction)
+    cited = evidence_from_query(prediction, request.GET.get("evidence"))
+    if cited is not None and context["forecast_form"] is not None:
+        # "Update forecast citing this" on an evidence link preselects it.
+        form_class = kinds.FORECAST_FORMS[prediction.kind]
+        context["forecast_form"] = form_class(prediction=prediction, initial={"evidence": cited})
+    return render(request, "predictions/detail.html", context)
 
 
 @require_POST
@@ -298,7 +306,9 @@ def prediction_resolve(request, pk: int):
                 },
             )
     else:
-        form = kinds.RESOLVE_FORMS[prediction.kind](prediction=prediction)
+        link = evidence_from_query(prediction, request.GET.get("evidence"))
+        initial = {"evidence": link, "known_at": known_at_for_evidence(prediction, link)}
+        form = kinds.RESOLVE_FORMS[prediction.kind](prediction=prediction, initial=initial)
     return render(request, "predictions/resolve.html", {"prediction": prediction, "form": form})
 
 

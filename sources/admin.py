@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from sources.forms import SourceAdminForm
 from sources.models import EvidenceLink, Source
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceAdminForm  # only http/https URLs, normalised like everywhere else
     list_display = ["title", "url", "owner", "published_date"]
     search_fields = ["title", "url", "publisher"]
 

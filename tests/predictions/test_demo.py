@@ -5,6 +5,7 @@ Page-rendering checks for the demo account live with the views' tests.
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 from io import StringIO
 
 import time_machine
@@ -109,7 +110,7 @@ class LoadDemoTests(TestCase):
         output = load("--reset")
         assert snapshot() == before
         assert counts() == before_counts
-        assert "59 predictions created" in output
+        assert "65 predictions created" in output
         assert Prediction.objects.filter(pk=self.other_prediction.pk).exists()
         assert Tag.objects.filter(owner=self.other, name="ai").exists()
 
@@ -120,7 +121,8 @@ class LoadDemoTests(TestCase):
     def test_every_bucket_is_populated_by_final_forecasts(self):
         centred = set()  # DESIGN §4: 0, 10, ..., 100 with 5%-wide end buckets
         deciles = set()  # [0, 10), [10, 20), ..., [90, 100]
-        for prediction in self.demo_predictions().filter(status=Prediction.Status.RESOLVED):
+        resolved = self.demo_predictions().filter(status=Prediction.Status.RESOLVED)
+        for prediction in resolved.filter(kind=Prediction.Kind.BINARY):
             percent = final_forecast(prediction).probability * 100
             centred.add(min(100, int((percent + 5) // 10) * 10))
             deciles.add(min(9, int(percent // 10)))
@@ -130,7 +132,9 @@ class LoadDemoTests(TestCase):
     def test_extremes_are_used_and_sometimes_missed(self):
         finals = [
             (final_forecast(p).probability, p.outcome)
-            for p in self.demo_predictions().filter(status=Prediction.Status.RESOLVED)
+            for p in self.demo_predictions().filter(
+                status=Prediction.Status.RESOLVED, kind=Prediction.Kind.BINARY
+            )
         ]
         low = [outcome for p, outcome in finals if p <= 0.05]
         high = [outcome for p, outcome in finals if p >= 0.95]
@@ -140,7 +144,9 @@ class LoadDemoTests(TestCase):
         assert len(high) / 2 < sum(high) < len(high)
 
     def test_history_spans_the_past_year(self):
-        rest = self.demo_predictions().exclude(import_key="demo:gpt-4-this-week")
+        rest = self.demo_predictions().exclude(
+            import_key__in=["demo:gpt-4-this-week", "demo:gpt-4-next-week-why"]
+        )
         created = sorted(p.created_at for p in rest)
         assert created[-1] - created[0] > dt.timedelta(days=300)
         assert created[0] > NOW - dt.timedelta(days=366)
@@ -204,3 +210,36 @@ class LoadDemoTests(TestCase):
         due = open_.due(today)
         assert 3 <= due.count() <= 4
         assert open_.filter(resolve_by__gte=today).count() >= 8
+
+    def test_worked_example_as_three_options_and_release_dates(self):
+        options = self.demo_predictions().get(import_key="demo:gpt-4-next-week-why")
+        assert options.kind == Prediction.Kind.MULTIPLE_CHOICE
+        assert [o.label for o in options.options.all()] == [
+            "He misspoke",
+            "He leaked the date early",
+            "It is the real announcement",
+        ]
+        assert options.outcome_option.label == "It is the real announcement"
+        first = options.forecasts.get().option_probabilities.all()
+        assert [op.probability for op in first] == [
+            Decimal("0.750"),
+            Decimal("0.200"),
+            Decimal("0.050"),
+        ]
+        dates = self.demo_predictions().filter(kind=Prediction.Kind.DATE)
+        assert dates.count() >= 4
+        assert dates.filter(status=Prediction.Status.RESOLVED).count() >= 3
+        assert all(p.forecasts.get().quantiles.count() == 3 for p in dates)
+
+    def test_worked_example_carries_the_heise_article_and_resolves_from_the_announcement(self):
+        for key in ["demo:gpt-4-this-week", "demo:gpt-4-next-week-why"]:
+            prediction = self.demo_predictions().get(import_key=key)
+            stances = {
+                link.source.publisher: (link.stance, link.note)
+                for link in prediction.evidence_links.select_related("source")
+            }
+            assert stances["heise online"][0] == "supports"
+            assert "doubt" in stances["heise online"][1]
+            assert stances["OpenAI"][0] == "resolves"
+            assert prediction.resolution_evidence.source.publisher == "OpenAI"
+            assert prediction.resolution_events.get().evidence == prediction.resolution_evidence
