@@ -128,7 +128,9 @@ def prediction_create(
         created_at=created_at or timezone.now(),
         import_key=import_key,
     )
-    prediction.full_clean()
+    # Constraint checks cost a query each and the database enforces them anyway; imports
+    # (whose import_key must be unique) keep them for a friendly message.
+    prediction.full_clean(validate_constraints=bool(import_key))
     prediction.save()
     tags = list(tags)
     if any(tag.owner_id != owner.pk for tag in tags):
@@ -211,7 +213,7 @@ def forecast_create(
         created_at=created_at or timezone.now(),
         import_key=import_key,
     )
-    forecast.full_clean()
+    forecast.full_clean(validate_constraints=bool(import_key))  # see prediction_create
     forecast.save()
     for row in (*option_rows, *quantile_rows):
         row.forecast = forecast
