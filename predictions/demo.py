@@ -107,6 +107,23 @@ WORKED_NOTE = (
     "a 5% call that happened."
 )
 
+# Where a first forecast's number is a phrase's usual reading, the forecaster said it in
+# words, so the dashboard's "your words, calibrated" has something to show.
+WORDS = {
+    "2": "almost no chance",
+    "5": "remote chance",
+    "10": "little chance",
+    "20": "unlikely",
+    "30": "probably not",
+    "40": "might happen",
+    "50": "about even",
+    "60": "better than even",
+    "75": "likely",
+    "80": "very good chance",
+    "90": "highly likely",
+    "95": "almost certain",
+}
+
 # --- Resolved predictions, by final-forecast bucket ------------------------------------
 
 RESOLVED: Sequence[Claim] = (
@@ -855,7 +872,7 @@ class _Loader:
             question=claim.question.format(by=by),
             resolve_by=resolve_by,
             probability=percent(claim.p),
-            phrase=phrase or f"{claim.p}%",
+            phrase=phrase or WORDS.get(claim.p, ""),
             resolution_criteria=claim.criteria.format(by=by),
             tags=tags_for_names(owner=self.user, names=claim.tags),
             notes=claim.notes,

@@ -4,12 +4,14 @@ Forms parse and check what a person typed; services do the writing and re-valida
 """
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection
 from django.urls import reverse_lazy
 from django.utils import timezone
 
@@ -78,6 +80,28 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
+# Dates a forecaster can mean. Python parses year 1 and year 9999, but scores and charts
+# work in pandas' nanosecond range (1677-2262) and add margins to it.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+MSG_DATE_RANGE = "Enter a date between 1900 and 2199."
+
+
+class BoundedDateField(forms.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE, in an <input type="date">."""
+
+    widget = DateInput
+    default_validators = [
+        MinValueValidator(EARLIEST_DATE, message=MSG_DATE_RANGE),
+        MaxValueValidator(LATEST_DATE, message=MSG_DATE_RANGE),
+    ]
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()})
+        return attrs
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -90,10 +114,30 @@ class DateTimeInput(forms.DateTimeInput):
         return super().format_value(value)
 
 
+class TagChoiceField(forms.ModelMultipleChoiceField):
+    """Tags by id. An id no database integer can hold is "not one of the choices":
+    Django would pass it on in a `pk__in` query, where SQLite raises OverflowError (a 500)."""
+
+    def _check_values(self, value):
+        low, high = connection.ops.integer_field_range("BigAutoField")
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not an integer at all: Django's own check refuses it
+            if not low <= number <= high:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class TagsMixin(forms.Form):
     """Pick existing tags of the owner or type new ones."""
 
-    tags = forms.ModelMultipleChoiceField(
+    tags = TagChoiceField(
         queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     new_tags = forms.CharField(
@@ -122,9 +166,8 @@ class PredictionForm(TagsMixin):
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
     probability = ProbabilityField(label="Probability")
-    resolve_by = forms.DateField(
+    resolve_by = BoundedDateField(
         label="Resolve by",
-        widget=DateInput,
         help_text="The day by which it will be known (end of that day, your time).",
     )
     resolution_criteria = forms.CharField(
@@ -268,6 +311,12 @@ def known_at_for_evidence(prediction: Prediction, evidence) -> datetime | None:
     day = evidence.source.published_date if evidence is not None else None
     if day is None:
         return None
+    # Two days either side settle it whatever the time zone, and keep dates at the ends
+    # of the calendar (year 1, year 9999) away from date arithmetic that overflows.
+    if day < prediction.created_at.date() - timedelta(days=1):
+        return prediction.created_at
+    if day > timezone.now().date() + timedelta(days=1):
+        return timezone.now()
     profile = Profile.objects.get_or_create(user_id=prediction.owner_id)[0]
     start = profile.end_of_day(day - timedelta(days=1))
     return min(max(start, prediction.created_at), timezone.now())

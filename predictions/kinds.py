@@ -11,7 +11,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from predictions.forms import DateInput, ForecastForm, ProbabilityField, ResolveForm, TagsMixin
+from predictions.forms import (
+    BoundedDateField,
+    ForecastForm,
+    ProbabilityField,
+    ResolveForm,
+    TagsMixin,
+)
 from predictions.forms import PredictionForm as BinaryPredictionForm
 from predictions.models import Prediction
 from predictions.probability import format_percent
@@ -193,10 +199,8 @@ class QuantilesMixin(forms.Form):
 
     def add_quantile_fields(self) -> None:
         for name, level, required in QUANTILE_FIELDS:
-            self.fields[name] = forms.DateField(
-                label=f"{format_percent(level)} sure by",
-                required=required,
-                widget=DateInput,
+            self.fields[name] = BoundedDateField(
+                label=f"{format_percent(level)} sure by", required=required
             )
 
     def quantiles(self) -> dict[Decimal, object]:
@@ -293,7 +297,7 @@ class ResolveDateForm(ResolveForm):
     """Resolve a release-date prediction: the date it happened, or annul."""
 
     outcome = None
-    actual_date = forms.DateField(label="It happened on", required=False, widget=DateInput)
+    actual_date = BoundedDateField(label="It happened on", required=False)
     annul = forms.BooleanField(required=False, label="Annul instead (nobody is scored)")
     field_order = ["actual_date", "annul"]
 
@@ -313,7 +317,7 @@ class ResolveDateForm(ResolveForm):
 
 
 class ExtendForm(forms.Form):
-    resolve_by = forms.DateField(label="New resolve-by date", widget=DateInput)
+    resolve_by = BoundedDateField(label="New resolve-by date")
     note = forms.CharField(required=False, max_length=300, label="Why (optional)")
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Lower
@@ -26,6 +26,14 @@ def probability_field(**kwargs) -> models.DecimalField:
     """A probability in [0, 1] stored exactly at 0.1% resolution (0.700, never 0.69999)."""
     return models.DecimalField(
         max_digits=4, decimal_places=3, validators=PROBABILITY_VALIDATORS, **kwargs
+    )
+
+
+def bounded_text(max_length: int, **kwargs) -> models.TextField:
+    """A TextField whose max_length full_clean() checks too: Django only hands a
+    TextField's max_length to form fields, so services and imports would store more."""
+    return models.TextField(
+        max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
     )
 
 
@@ -127,7 +135,9 @@ class PredictionQuerySet(models.QuerySet):
         return self.with_latest_forecast().prefetch_related("tags")
 
     def search(self, text: str) -> "PredictionQuerySet":
-        text = text.strip()
+        # NUL is dropped: stored text never holds it (forms refuse it), and PostgreSQL
+        # would raise DataError on it rather than find nothing.
+        text = text.replace("\x00", "").strip()
         if not text:
             return self
         return self.filter(
@@ -188,11 +198,11 @@ class Prediction(models.Model):
     )
     question = models.CharField(max_length=QUESTION_MAX_LENGTH)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BINARY)
-    resolution_criteria = models.TextField(blank=True, max_length=5000)
+    resolution_criteria = bounded_text(5000, blank=True)
     resolve_by = models.DateField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="predictions")
-    notes = models.TextField(blank=True, max_length=10000)
+    notes = bounded_text(10000, blank=True)
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
@@ -208,7 +218,7 @@ class Prediction(models.Model):
     outcome_date = models.DateField(null=True, blank=True)
     known_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution_note = models.TextField(blank=True, max_length=5000)
+    resolution_note = bounded_text(5000, blank=True)
     resolution_evidence = models.ForeignKey(
         "sources.EvidenceLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -281,7 +291,7 @@ class Forecast(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     probability = probability_field(null=True, blank=True)
     phrase = models.CharField(max_length=100, blank=True)  # what the user typed, e.g. "1 in 20"
-    rationale = models.TextField(blank=True, max_length=5000)
+    rationale = bounded_text(5000, blank=True)
     evidence = models.ForeignKey(
         "sources.EvidenceLink",
         null=True,
@@ -359,7 +369,7 @@ class ResolutionEvent(models.Model):
     )
     outcome_date = models.DateField(null=True, blank=True)
     known_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True, max_length=5000)
+    note = bounded_text(5000, blank=True)
     evidence = models.ForeignKey(
         "sources.EvidenceLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

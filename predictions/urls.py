@@ -16,5 +16,7 @@ urlpatterns = [
     path("p/<int:pk>/reopen/", views.prediction_reopen, name="reopen"),
     path("p/<int:pk>/edit/", views.prediction_edit, name="edit"),
     path("p/<int:pk>/share/", views.prediction_share, name="share"),
-    path("s/<str:token>/", views.prediction_shared, name="shared"),
+    # Share tokens are URL-safe base64 (secrets.token_urlsafe): a slug. Anything else is a
+    # 404 from the resolver, before a NUL byte can reach PostgreSQL as a DataError.
+    path("s/<slug:token>/", views.prediction_shared, name="shared"),
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from predictions.models import Prediction
+from predictions.models import Prediction, bounded_text
 
 
 class Source(models.Model):
@@ -21,7 +21,7 @@ class Source(models.Model):
     language = models.CharField(max_length=20, blank=True)
     accessed_date = models.DateField(null=True, blank=True)
     archive_url = models.URLField(max_length=2000, blank=True)
-    notes = models.TextField(blank=True, max_length=5000)
+    notes = bounded_text(5000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -46,8 +46,8 @@ class EvidenceLink(models.Model):
     )
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="links")
     stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.CONTEXT)
-    quote = models.TextField(blank=True, max_length=5000)
-    note = models.TextField(blank=True, max_length=5000)
+    quote = bounded_text(5000, blank=True)
+    note = bounded_text(5000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -37,7 +37,9 @@ def library_sources(*, owner, query: str = "") -> QuerySet[Source]:
     page costs the same number of queries for 3 sources or 300.
     """
     sources = Source.objects.filter(owner=owner)
-    query = query.strip()
+    # NUL is dropped: stored text never holds it (forms refuse it), and PostgreSQL
+    # would raise DataError on it rather than find nothing.
+    query = query.replace("\x00", "").strip()
     if query:
         matching = Source.objects.filter(owner=owner).filter(
             Q(title__icontains=query)

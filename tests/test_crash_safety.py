@@ -38,7 +38,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORT_COMMAND = ROOT / "reports" / "management" / "commands" / "import_predictions.py"
-IMPORT_PREDICTIONS = 4000  # three forecasts each; enough for the writes to take a while
+IMPORT_PREDICTIONS = 20000  # three forecasts each; enough for the import to take a while
 PASSWORD = "crash-test-password-1"
 DETAIL_RE = re.compile(r"/p/(\d+)/$")
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -174,23 +174,25 @@ def start_bulk_writer(db_file: Path, count: int, tmp_path: Path, log: Path) -> s
 
 
 def kill_while_writing(proc: subprocess.Popen, db_file: Path, timeout: float = 60) -> bool:
-    """Kills the writer once it holds the write lock and its uncommitted pages have
-    reached the WAL; False if it finished first."""
+    """Kills the writer once it has held the write lock for a while (its transaction is
+    open and writing) or its uncommitted pages have reached the WAL; False if it
+    finished first."""
     wal = Path(f"{db_file}-wal")
     probe = sqlite3.connect(db_file, timeout=0, isolation_level=None)
     try:
-        baseline = None
+        baseline = held_since = None
         deadline = time.monotonic() + timeout
         while proc.poll() is None and time.monotonic() < deadline:
             try:
                 probe.execute("BEGIN IMMEDIATE")  # fails at once while the writer holds it
                 probe.execute("ROLLBACK")
-                baseline = None
+                baseline = held_since = None
             except sqlite3.OperationalError:
                 size = wal.stat().st_size if wal.exists() else 0
                 if baseline is None:
-                    baseline = size
-                elif size > baseline + 256 * 1024:  # writing, not yet committed
+                    baseline, held_since = size, time.monotonic()
+                # Migrations hold the lock only briefly; an import holds it throughout.
+                elif size > baseline + 256 * 1024 or time.monotonic() - held_since > 0.05:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=10)
                     return True

@@ -1,0 +1,61 @@
+"""Downloads of the requester's scored history (DESIGN §5) and the columns reference.
+
+The exports stream: the response body is a generator, so the first bytes leave before
+the last prediction is read. Filters come from the query string (the prediction list's
+and the dashboard's alike); only the requester's own predictions are ever included.
+"""
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from reports import exports
+
+
+def _download(request: HttpRequest, pieces, *, content_type: str, extension: str):
+    response = StreamingHttpResponse(pieces, content_type=content_type)
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    name = f"falsifiable-predictions-{stamp}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """One row per forecast (per option, per quantile), with scores; see the columns page."""
+    qs = exports.export_queryset(user=request.user, params=request.GET)
+    lines = exports.csv_lines(qs, base_url=request.build_absolute_uri("/"))
+    return _download(
+        request,
+        exports.csv_stream(lines),
+        content_type="text/csv; charset=utf-8",
+        extension="csv",
+    )
+
+
+@require_GET
+def export_json(request: HttpRequest) -> StreamingHttpResponse:
+    """Predictions with options, forecasts, evidence, resolution history and edits."""
+    qs = exports.export_queryset(user=request.user, params=request.GET)
+    return _download(
+        request,
+        exports.json_stream(qs, base_url=request.build_absolute_uri("/")),
+        content_type="application/json; charset=utf-8",
+        extension="json",
+    )
+
+
+@require_GET
+def export_columns(request: HttpRequest) -> HttpResponse:
+    """What each CSV column holds, and the shape of the JSON."""
+    columns = [(name, exports.COLUMN_HELP[name]) for name in exports.CSV_COLUMNS]
+    context = {
+        "nav": "list",
+        "columns": columns,
+        "required": exports.CSV_COLUMNS[:20],
+        "format_version": exports.FORMAT_VERSION,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/export_columns.html", context)

@@ -1,0 +1,223 @@
+"""Any CSV of yes/no predictions: a question and a probability per row, optionally
+when it was made, the resolve-by date, the outcome, when it was resolved, tags, notes.
+
+Which column holds what is chosen on the upload page or by command options; otherwise
+it is guessed from the header (ROLE_NAMES). Rows with the same question are one
+prediction's forecasts, in time order.
+
+- probability: 0–1, or per cent ("70%", or "70" when any value in the file is above 1
+  or ends in %; `probability_scale` can say "unit" or "percent" instead of "auto");
+- created: a time or date (UTC); without the column, the time of the import;
+- resolve_by: a date; without it, the date the prediction was made;
+- outcome: yes/no, true/false, 1/0, right/wrong, happened/… (YES/NO); annulled,
+  ambiguous, void, n/a (annulled); empty, open, unknown, pending (open);
+- resolved: when the outcome became known; without it, the end of the resolve-by day
+  or the last forecast, whichever is later, and never in the future.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from typing import IO
+
+from reports.imports.common import (
+    Cells,
+    CsvReader,
+    EventIn,
+    FileProblem,
+    ForecastIn,
+    PredictionIn,
+    Problems,
+    fit_question,
+    header_index,
+    parse_day,
+    parse_probability,
+    parse_time,
+    stable_key,
+)
+
+ROLES = ["question", "probability", "created", "resolve_by", "outcome", "resolved", "tags", "notes"]
+ROLE_LABELS = {
+    "question": "Question",
+    "probability": "Probability",
+    "created": "Made at",
+    "resolve_by": "Resolve by",
+    "outcome": "Outcome",
+    "resolved": "Resolved at",
+    "tags": "Tags",
+    "notes": "Notes",
+}
+ROLE_NAMES = {
+    "question": ("question", "claim", "prediction", "statement", "title", "description"),
+    "probability": ("probability", "confidence", "forecast", "credence", "chance", "p"),
+    "created": ("created", "created_at", "made", "made_at", "date", "forecast_at", "timestamp"),
+    "resolve_by": ("resolve_by", "deadline", "resolve_date", "due", "due_date", "closes"),
+    "outcome": ("outcome", "resolution", "result", "happened", "correct", "judgement"),
+    "resolved": ("resolved", "resolved_at", "known_at", "resolution_date", "judged_at"),
+    "tags": ("tags", "tag", "category", "categories"),
+    "notes": ("notes", "note", "comment", "comments", "rationale"),
+}
+REQUIRED_ROLES = ("question", "probability")
+OUTCOMES = {
+    **dict.fromkeys(("yes", "y", "true", "1", "right", "correct", "happened"), "yes"),
+    **dict.fromkeys(("no", "n", "false", "0", "wrong", "incorrect", "didn't happen"), "no"),
+    **dict.fromkeys(
+        ("annulled", "annul", "ambiguous", "void", "n/a", "na", "cancelled"), "annulled"
+    ),
+    **dict.fromkeys(("", "open", "unknown", "pending", "unresolved", "?"), None),
+}
+
+
+def _normal(name: str) -> str:
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def guess_columns(header: list[str]) -> dict[str, str]:
+    """role -> header name, guessed from the header's names."""
+    by_normal = {_normal(h): h.strip() for h in header if h.strip()}
+    guessed = {}
+    for role in ROLES:
+        for name in ROLE_NAMES[role]:
+            if name in by_normal and by_normal[name] not in guessed.values():
+                guessed[role] = by_normal[name]
+                break
+    return guessed
+
+
+def read_header(binary: IO[bytes]) -> list[str]:
+    """The header row (for the mapping form); leaves the file at its start."""
+    try:
+        _, header = next(iter(CsvReader(binary)))
+    except StopIteration:
+        header = []
+    binary.seek(0)
+    return [h.strip() for h in header]
+
+
+def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[PredictionIn]:
+    rows = iter(CsvReader(binary))
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise FileProblem("The file is empty.") from None
+    index = header_index(header, required=[])
+    columns = guess_columns(header)
+    chosen = {k: v for k, v in (getattr(options, "columns", None) or {}).items() if v}
+    unknown = [name for name in chosen.values() if name not in index]
+    if unknown:
+        raise FileProblem(f"row 1: there is no column “{unknown[0]}” in this file.")
+    columns.update(chosen)
+    missing = [ROLE_LABELS[r].lower() for r in REQUIRED_ROLES if r not in columns]
+    if missing:
+        raise FileProblem(
+            f"row 1: choose which column holds the {' and the '.join(missing)} "
+            "(no column name suggests it)."
+        )
+    scale = getattr(options, "probability_scale", "auto") or "auto"
+    now = datetime.now(UTC)
+    by_question: dict[str, dict] = {}
+    raw_probabilities: list[tuple[ForecastIn, str, int]] = []  # parsed once the scale is known
+    col = columns.get
+    for row, cells in rows:
+        c = Cells(row, cells, index, problems)
+        question = " ".join(c.get(col("question")).split())
+        if not question:
+            c.error(col("question"), "expected the question, got an empty cell")
+            continue
+        created = c.parse(col("created"), parse_time) if col("created") else None
+        p_text = c.get(col("probability"))
+        if not p_text:
+            c.error(col("probability"), "expected a probability, got an empty cell")
+            continue
+        group = by_question.get(question)
+        if group is None:
+            group = by_question[question] = {
+                "row": row,
+                "forecasts": [],
+                "keys": set(),
+                "outcome": None,
+            }
+            group["resolve_by"] = (
+                c.parse(col("resolve_by"), parse_day, required=False) if col("resolve_by") else None
+            )
+            group["tags"] = [
+                t.strip()
+                for t in c.get(col("tags") or "").replace(";", ",").split(",")
+                if t.strip()
+            ]
+            group["notes"] = c.get(col("notes") or "")
+            group["resolved"] = None
+        if col("outcome"):
+            text = c.get(col("outcome"))
+            if text.lower() not in OUTCOMES:
+                c.error(col("outcome"), f"expected yes, no, annulled or nothing, got “{text}”")
+            elif OUTCOMES[text.lower()] is not None:
+                outcome = OUTCOMES[text.lower()]
+                if group["outcome"] not in (None, outcome):
+                    c.error(
+                        col("outcome"), "expected the same outcome as the question's other rows"
+                    )
+                group["outcome"] = outcome
+        if col("resolved") and c.get(col("resolved")):
+            group["resolved"] = c.parse(col("resolved"), parse_time)
+        key = stable_key("generic", question, c.get(col("created") or ""), p_text)
+        forecast = ForecastIn(row=row, key=key, created_at=created or now)
+        if key in group["keys"]:
+            continue  # the same row twice
+        group["keys"].add(key)
+        group["forecasts"].append(forecast)
+        raw_probabilities.append((forecast, p_text, row))
+    if scale == "auto":
+        scale = (
+            "percent" if any(_looks_percent(text) for _, text, _ in raw_probabilities) else "unit"
+        )
+    for forecast, text, row in raw_probabilities:
+        try:
+            forecast.probability = parse_probability(text, scale)
+        except ValueError as exc:
+            problems.add(row, col("probability"), str(exc))
+    records = []
+    for question, group in by_question.items():
+        forecasts = sorted(
+            (f for f in group["forecasts"] if f.probability is not None), key=lambda f: f.created_at
+        )
+        if not forecasts:
+            continue
+        created = forecasts[0].created_at
+        resolve_by = group["resolve_by"] or created.date()
+        text, notes = fit_question(question, group["notes"])
+        record = PredictionIn(
+            row=group["row"],
+            key=stable_key("generic", question),
+            question=text,
+            created_at=created,
+            resolve_by=resolve_by,
+            notes=notes,
+            tags=group["tags"],
+            forecasts=forecasts,
+        )
+        if group["outcome"] is not None:
+            end_of_day = datetime.combine(resolve_by + timedelta(days=1), time.min, tzinfo=UTC)
+            known = group["resolved"] or min(max(end_of_day, forecasts[-1].created_at), now)
+            record.events.append(
+                EventIn(
+                    row=group["row"],
+                    action="annul" if group["outcome"] == "annulled" else "resolve",
+                    created_at=known,
+                    outcome=None if group["outcome"] == "annulled" else group["outcome"],
+                    known_at=known,
+                )
+            )
+        records.append(record)
+    return records
+
+
+def _looks_percent(text: str) -> bool:
+    text = text.strip()
+    if text.endswith("%"):
+        return True
+    try:
+        return Decimal(text) > 1
+    except ArithmeticError:
+        return False

@@ -1,0 +1,43 @@
+"""python manage.py export_predictions --user NAME --format csv|json [--output PATH]"""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from reports import exports
+
+
+class Command(BaseCommand):
+    help = (
+        "Export a user's scored predictions as CSV (one row per forecast) or JSON "
+        "(nested, importable without loss), to a file or standard output."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", required=True, help="username whose predictions to export")
+        parser.add_argument("--format", required=True, choices=["csv", "json"])
+        parser.add_argument("--output", help="file to write (default: standard output)")
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="site address for the url column, e.g. https://falsifiable.example",
+        )
+
+    def handle(self, *args, user, format, output, base_url, **options):
+        User = get_user_model()
+        try:
+            owner = User.objects.get(**{User.USERNAME_FIELD: user})
+        except User.DoesNotExist:
+            raise CommandError(f"No user named “{user}”.") from None
+        qs = exports.export_queryset(user=owner, params={})
+        if format == "csv":
+            pieces = exports.csv_stream(exports.csv_lines(qs, base_url=base_url))
+        else:
+            pieces = exports.json_stream(qs, base_url=base_url)
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as out:
+                for piece in pieces:
+                    out.write(piece)
+            self.stderr.write(f"Wrote {qs.count():,} predictions to {output}.")
+        else:
+            for piece in pieces:
+                self.stdout.write(piece, ending="")

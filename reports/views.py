@@ -1,0 +1,252 @@
+"""The calibration dashboard and the chart images it (and the prediction pages) show.
+
+Views parse filters, call selectors and `reports.dashboard`, and render; they do no
+arithmetic on scores. Charts are SVG documents served by their own URLs, cached under
+keys that include the data version, and revalidated by the browser with an ETag.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from predictions.models import Prediction
+from predictions.services import profile_for
+from reports import charts
+from reports.dashboard import (
+    CACHE_SECONDS,
+    CHART_NAMES,
+    MIN_CALIBRATION,
+    DashboardFilterForm,
+    cache_key,
+    chart_query,
+    chart_svg,
+    dashboard_numbers,
+    numbers_key,
+)
+from reports.selectors import (
+    data_version,
+    evidence_times,
+    prediction_counts,
+    prediction_history,
+    prediction_option_history,
+    prediction_quantile_history,
+)
+
+# matplotlib styles its SVG with inline style attributes; nothing in it may run.
+SVG_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE]}
+SHARED_VISIBILITY = (Prediction.Visibility.LINK, Prediction.Visibility.PUBLIC)
+IMMUTABLE = "private, max-age=31536000, immutable"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _template(request: HtmxHttpRequest, template: str, partial: str) -> str:
+    """The named partial for htmx swaps; the page for normal loads and history restores."""
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _cached(key: str, render_svg) -> bytes:
+    """The SVG cached under `key`, rendered and stored on a miss."""
+    svg = cache.get(key)
+    if svg is None:
+        svg = render_svg()
+        cache.set(key, svg, CACHE_SECONDS)
+    return svg
+
+
+def _svg_response(
+    request: HtmxHttpRequest, key: str, svg: bytes, *, immutable: bool = False
+) -> HttpResponse:
+    """`svg` with an ETag derived from its cache key (304 if the browser has it).
+
+    `immutable` responses (URLs that name the data version) may be kept by the browser
+    for good; the others are revalidated with their ETag on every use.
+    """
+    etag = f'"{key.rsplit(":", 1)[-1][:32]}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["ETag"] = etag
+    response["Cache-Control"] = IMMUTABLE if immutable else "private, no-cache"
+    return response
+
+
+@require_GET
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    """Calibration dashboard: headline scores, reliability, Brier by month and by tag.
+
+    Filters live in the query string; htmx requests get the results region only.
+    """
+    form = DashboardFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    version = data_version(user=request.user)
+    numbers = dashboard_numbers(user=request.user, filters=filters, version=version)
+    counts = prediction_counts(
+        user=request.user, today=profile_for(request.user).today(), **filters.selector_kwargs()
+    )
+    context = {
+        "nav": "dashboard",
+        "form": form,
+        "filters": filters,
+        # Chart URLs carry the filters and the data version, so a browser may keep each
+        # image for good: new data means new URLs.
+        "chart_query": chart_query(filters, version),
+        "numbers": numbers,
+        "counts": counts,
+        "min_calibration": MIN_CALIBRATION,
+    }
+    template = _template(request, "reports/dashboard.html", "dashboard-results")
+    return render(request, template, context)
+
+
+@require_GET
+@csp_override(SVG_CSP)
+def dashboard_chart(request: HtmxHttpRequest, name: str) -> HttpResponse:
+    """One dashboard chart as SVG, for the filters in the query string.
+
+    With `v`, the data version the page was rendered with, the chart is drawn from the
+    numbers cached for that version (no query beyond the filters' tags) and may be kept
+    by the browser for good; without it, or once those numbers have left the cache, the
+    current data is drawn and revalidated by ETag.
+    """
+    if name not in CHART_NAMES:
+        raise Http404("No such chart.")
+    filters = DashboardFilterForm(request.GET, user=request.user).filters()
+
+    def keys(version: str) -> tuple[str, str]:
+        numbers = numbers_key(user=request.user, filters=filters, version=version)
+        return numbers, cache_key("chart", name, numbers)
+
+    requested = request.GET.get("v", "")[:64]
+    if requested:
+        numbers_at, chart_at = keys(requested)
+        svg = cache.get(chart_at)
+        if svg is None and (numbers := cache.get(numbers_at)) is not None:
+            svg = _cached(chart_at, lambda: chart_svg(name, numbers))
+        if svg is not None:
+            return _svg_response(request, chart_at, svg, immutable=True)
+    version = data_version(user=request.user)
+    chart_at = keys(version)[1]
+
+    def render_svg() -> bytes:
+        numbers = dashboard_numbers(user=request.user, filters=filters, version=version)
+        return chart_svg(name, numbers)
+
+    svg = _cached(chart_at, render_svg)
+    return _svg_response(request, chart_at, svg, immutable=requested == version)
+
+
+def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpResponse:
+    """The chart of one prediction's forecasts by kind (yes/no: probability over time;
+    multiple choice: a line per option; release date: a fan of its quantiles), cached
+    by the very data it draws."""
+    evidence = evidence_times(prediction)
+    profile = profile_for(prediction.owner)
+    closed = prediction.status != Prediction.Status.OPEN
+    known_at = prediction.known_at if closed else None
+    # An open prediction's lines run to today, so its key changes daily.
+    today = None if known_at else timezone.now().date()
+    kind = prediction.kind
+    if kind == Prediction.Kind.MULTIPLE_CHOICE:
+        history = prediction_option_history(prediction)
+        winner = (
+            history.option_ids.index(prediction.outcome_option_id)
+            if prediction.status == Prediction.Status.RESOLVED
+            and prediction.outcome_option_id in history.option_ids
+            else None
+        )
+        data = (history.times, history.labels, history.probs.tolist(), winner)
+
+        def render_svg() -> bytes:
+            return charts.choice_svg(
+                times=history.times,
+                labels=history.labels,
+                probs=history.probs,
+                known_at=known_at,
+                winner=winner,
+                evidence_times=evidence,
+                tz=profile.tzinfo,
+            )
+
+    elif kind == Prediction.Kind.DATE:
+        quantiles = prediction_quantile_history(prediction)
+        actual = (
+            prediction.outcome_date if prediction.status == Prediction.Status.RESOLVED else None
+        )
+        data = (quantiles.times, quantiles.levels, quantiles.days.tolist(), actual)
+
+        def render_svg() -> bytes:
+            return charts.date_svg(
+                times=quantiles.times,
+                levels=quantiles.levels,
+                days=quantiles.days,
+                known_at=known_at,
+                actual=actual,
+                resolve_by=prediction.resolve_by,
+                evidence_times=evidence,
+                tz=profile.tzinfo,
+            )
+
+    else:
+        history = prediction_history(prediction)
+        outcome = None if prediction.outcome is None else int(prediction.outcome)
+        data = (history.to_records(index=False).tolist(), outcome)
+
+        def render_svg() -> bytes:
+            return charts.prediction_svg(
+                times=history["created_at"].tolist(),
+                probs=history["probability"].to_numpy(),
+                known_at=known_at,
+                outcome=outcome,
+                evidence_times=evidence,
+                tz=profile.tzinfo,
+            )
+
+    key = cache_key(
+        "prediction",
+        prediction.pk,
+        kind,
+        profile.timezone,
+        known_at,
+        prediction.resolve_by,
+        today,
+        data,
+        evidence,
+    )
+    return _svg_response(request, key, _cached(key, render_svg))
+
+
+@require_GET
+@csp_override(SVG_CSP)
+def prediction_chart(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The owner's chart of one prediction's forecasts; 404 for anyone else."""
+    prediction = get_object_or_404(
+        Prediction.objects.visible_to(request.user).select_related("owner__profile"), pk=pk
+    )
+    return _prediction_chart(request, prediction)
+
+
+@login_not_required
+@require_GET
+@csp_override(SVG_CSP)
+def shared_prediction_chart(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The same chart for a prediction shared by link or public; 404 while private."""
+    prediction = get_object_or_404(
+        Prediction.objects.filter(visibility__in=SHARED_VISIBILITY).select_related(
+            "owner__profile"
+        ),
+        share_token=token,
+    )
+    return _prediction_chart(request, prediction)

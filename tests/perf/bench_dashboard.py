@@ -1,0 +1,286 @@
+"""Benchmark: the calibration dashboard for users with N resolved predictions.
+
+Run from the repository root:
+
+    .venv/bin/python tests/perf/bench_dashboard.py                    # N = 1k, 10k, 100k
+    .venv/bin/python tests/perf/bench_dashboard.py --sizes 1000,10000
+
+It builds a throwaway database (a SQLite file in a temporary directory, or, when
+DATABASE_URL is set, Django's test database "test_<name>" on that server, created and
+dropped here), creates one user per N with N resolved binary predictions (3 forecasts
+each, 1–2 of 6 tags), and reports medians, each as a ratio to a bare database cursor
+fetching the same rows in the same run:
+
+- selector: reports.selectors.scored_predictions(every_kind=True), as the dashboard calls
+  it (3 queries for yes/no data, DESIGN §4 applied);
+- numbers: the dashboard's scoring (summary, buckets, findings, Spiegelhalter, CORP with a
+  100-draw band, months, tags) on the selector's output;
+- page cold: GET /dashboard/ plus its three chart SVGs with an empty cache (wall clock,
+  and CPU time beside it);
+- page warm: the page again with numbers and charts cached (and, separately, the page
+  plus its three chart requests, as a browser without its own cache would make them).
+
+Targets (printed, never enforced): selector ≤ 3× the bare fetch; numbers < 1× at 100,000;
+at 10,000 the cold page + charts under 500 ms and the warm page under 50 ms. Exits non-zero
+only if something fails (an error or a non-200 response).
+"""
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from html import unescape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+CHARTS = ("reliability", "months", "tags")
+TAGS = ("ai", "economy", "politics", "science", "sport", "work")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", default="1000,10000,100000", help="comma-separated numbers of predictions"
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement")
+    parser.add_argument("--forecasts", type=int, default=3, help="forecasts per prediction")
+    return parser.parse_args()
+
+
+def setup_django(tmp: str):
+    """Configures Django on a throwaway database; returns a function that drops it."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # DEBUG off as in production, "testserver" allowed
+    if connection.vendor == "sqlite":
+        settings.DATABASES["default"]["TEST"]["NAME"] = str(Path(tmp) / "test_bench.sqlite3")
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return lambda: connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def make_user(n: int, per: int, rng: random.Random):
+    """A user with n resolved predictions over two years, `per` forecasts each, in bulk."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from predictions.models import Forecast, Prediction, Profile, Tag
+
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(username=f"bench{n}", password="bench-pw")
+        Profile.objects.create(user=user, timezone="Europe/Berlin")
+        tags = Tag.objects.bulk_create(Tag(owner=user, name=name) for name in TAGS)
+        start = datetime.now(UTC) - timedelta(days=760)
+        predictions = []
+        for i in range(n):
+            created = start + timedelta(minutes=rng.randrange(0, 700 * 24 * 60))
+            known = created + timedelta(days=rng.randrange(1, 60))
+            predictions.append(
+                Prediction(
+                    owner=user,
+                    question=f"Benchmark claim {i}",
+                    resolve_by=known.date(),
+                    created_at=created,
+                    status=Prediction.Status.RESOLVED,
+                    outcome=rng.random() < 0.4,
+                    known_at=known,
+                    resolved_at=known + timedelta(hours=2),
+                )
+            )
+        predictions = Prediction.objects.bulk_create(predictions, batch_size=2000)
+        forecasts = []
+        for p in predictions:
+            base = rng.random()
+            for j in range(per):
+                step = (p.known_at - p.created_at) * j / per
+                value = min(1.0, max(0.0, base + rng.gauss(0, 0.1)))
+                forecasts.append(
+                    Forecast(
+                        prediction=p,
+                        created_at=p.created_at + step,
+                        probability=Decimal(round(value * 1000)) / 1000,
+                    )
+                )
+        Forecast.objects.bulk_create(forecasts, batch_size=5000)
+        links = Prediction.tags.through
+        links.objects.bulk_create(
+            (
+                links(prediction_id=p.pk, tag_id=tag.pk)
+                for p in predictions
+                for tag in rng.sample(tags, rng.randint(1, 2))
+            ),
+            batch_size=5000,
+        )
+    return user
+
+
+def bare_fetch(user) -> int:
+    """The rows of the selector's three queries through a bare cursor: the same filters
+    and shape of SQL (ids of the user's resolved predictions in a subquery), no
+    conversion beyond what the driver does, no DataFrame."""
+    from django.db import connection
+
+    ids = "SELECT id FROM predictions_prediction WHERE owner_id = %s AND status = 'resolved'"
+    sqls = [
+        "SELECT id, kind, created_at, resolved_at, known_at, outcome, outcome_option_id, "
+        "outcome_date FROM predictions_prediction "
+        "WHERE owner_id = %s AND status = 'resolved'",
+        "SELECT prediction_id, id, created_at, CAST(probability AS REAL), phrase "
+        f"FROM predictions_forecast WHERE prediction_id IN ({ids})",
+        "SELECT l.prediction_id, t.name FROM predictions_prediction_tags l "
+        f"JOIN predictions_tag t ON t.id = l.tag_id WHERE l.prediction_id IN ({ids})",
+    ]
+    rows = 0
+    with connection.cursor() as cursor:
+        for sql in sqls:
+            cursor.execute(sql, [user.pk])
+            rows += len(cursor.fetchall())
+    return rows
+
+
+def median_ms(fn, repeat: int, clock=time.perf_counter) -> float:
+    times = []
+    for _ in range(repeat):
+        start = clock()
+        fn()
+        times.append((clock() - start) * 1000)
+    return statistics.median(times)
+
+
+def measure(n: int, args, rng: random.Random) -> dict:
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    from predictions.services import profile_for
+    from reports.dashboard import compute_numbers
+    from reports.selectors import scored_predictions
+
+    t0 = time.perf_counter()
+    user = make_user(n, args.forecasts, rng)
+    build_s = time.perf_counter() - t0
+    tz = profile_for(user).tzinfo
+    client = Client()
+    client.force_login(user)
+    dashboard = reverse("reports:dashboard")
+
+    def get(url: str) -> str:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        return response.content.decode()
+
+    def page(only_first: bool = False) -> None:
+        """The page, then (as a browser without its own cache would) its chart images."""
+        html = get(dashboard)
+        if only_first:
+            return
+        srcs = [unescape(src) for src in re.findall(r'<img class="chart" src="([^"]+)"', html)]
+        if len(srcs) != len(CHARTS):
+            raise RuntimeError(f"expected {len(CHARTS)} charts, found {srcs}")
+        for src in srcs:
+            get(src)
+
+    def cold() -> None:
+        cache.clear()
+        page()
+
+    repeat = args.repeat if n < 100_000 else max(3, args.repeat // 2)
+    bare_fetch(user)  # warm the database's own caches once for every contender
+    data = scored_predictions(user=user, every_kind=True)
+    assert len(data.predictions) == n, len(data.predictions)
+    page()  # import and first-render costs paid before timing
+    result = {
+        "n": n,
+        "rows": bare_fetch(user),
+        "build_s": build_s,
+        "bare": median_ms(lambda: bare_fetch(user), repeat),
+        "selector": median_ms(lambda: scored_predictions(user=user, every_kind=True), repeat),
+        "numbers": median_ms(lambda: compute_numbers(data, tz), repeat),
+        "cold": median_ms(cold, repeat),
+        # CPU time of the same work (SQLite runs in-process): what the cold page costs
+        # without waiting for other processes on a busy machine.
+        "cold_cpu": median_ms(cold, repeat, clock=time.process_time),
+    }
+    cache.clear()
+    page()
+    result["warm"] = median_ms(page, repeat)
+    result["warm_page"] = median_ms(lambda: page(only_first=True), repeat)
+    return result
+
+
+def report(results: list[dict]) -> None:
+    head = (
+        f"{'N':>8} {'rows':>8} {'bare ms':>8} {'selector':>15} {'numbers':>15} "
+        f"{'cold page+charts':>20} {'(CPU)':>8} {'warm page+charts':>17} {'warm page':>10}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        bare = r["bare"]
+
+        def cell(key: str, width: int, r: dict = r, bare: float = bare) -> str:
+            return f"{r[key]:.0f} ms {r[key] / bare:4.1f}×".rjust(width)
+
+        print(
+            f"{r['n']:>8,} {r['rows']:>8,} {bare:>8.1f} {cell('selector', 15)} "
+            f"{cell('numbers', 15)} {cell('cold', 20)} {r['cold_cpu']:>5.0f} ms "
+            f"{r['warm']:>14.1f} ms "
+            f"{r['warm_page']:>7.1f} ms"
+        )
+    print(
+        "\nTargets: selector ≤ 3× bare; numbers < 1× bare at 100,000; at 10,000 cold "
+        "page+charts < 500 ms, warm page < 50 ms (its chart URLs name the data version and\n"
+        "are marked immutable, so a browser does not fetch them again; 'warm page+charts'\n"
+        "is for one that does). Ratios are to the bare fetch of the same run. (CPU) is the\n"
+        "process time of the cold page+charts, which a busy machine inflates far less than\n"
+        "the wall clock."
+    )
+    for r in results:
+        verdicts = [f"selector {'met' if r['selector'] <= 3 * r['bare'] else 'MISSED'}"]
+        if r["n"] >= 100_000:
+            verdicts.append(f"numbers {'met' if r['numbers'] < r['bare'] else 'MISSED'}")
+        if r["n"] == 10_000:
+            verdicts.append(f"cold {'met' if r['cold'] < 500 else 'MISSED'}")
+            verdicts.append(f"warm page {'met' if r['warm_page'] < 50 else 'MISSED'}")
+        print(f"  N={r['n']:,} (built in {r['build_s']:.0f} s): " + ", ".join(verdicts))
+
+
+def main() -> int:
+    args = parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    rng = random.Random(20240301)
+    with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
+        teardown = setup_django(tmp)
+        try:
+            from django.db import connection
+
+            print(
+                f"Database: {connection.vendor}; forecasts per prediction: {args.forecasts}; "
+                f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n"
+            )
+            results = [measure(n, args, rng) for n in sizes]
+        finally:
+            teardown()
+    report(results)
+    print(f"Load average after: {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

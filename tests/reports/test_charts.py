@@ -1,0 +1,132 @@
+"""reports.charts: valid, deterministic SVG without warnings, user text kept as text."""
+
+import datetime as dt
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zoneinfo
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reports import charts, scoring
+
+pytestmark = pytest.mark.filterwarnings("error")  # a missing glyph or font would fail here
+SVG = "{http://www.w3.org/2000/svg}svg"
+T0 = dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def parse(svg: bytes) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.tag == SVG
+    return root
+
+
+def reliability_svg(p, y) -> bytes:
+    rel = scoring.corp(p, y, n_boot=20)
+    table = scoring.buckets(p, y)
+    rows = [
+        {
+            "count": r.count,
+            "mean_forecast": r.mean_forecast,
+            "observed": r.observed,
+            "low": r.wilson_low,
+            "high": r.wilson_high,
+        }
+        for r in table.itertuples()
+    ]
+    return charts.reliability_svg(
+        x=rel.x,
+        recalibrated=rel.recalibrated,
+        lower=rel.lower,
+        upper=rel.upper,
+        buckets=rows,
+        histogram=np.histogram(p, bins=np.linspace(0, 1, 21))[0],
+        histogram_edges=np.linspace(0, 1, 21),
+    )
+
+
+def test_reliability_is_deterministic_and_valid():
+    rng = np.random.default_rng(1)
+    p = np.round(rng.random(300), 3)
+    y = (rng.random(300) < p).astype(int)
+    first = reliability_svg(p, y)
+    assert first == reliability_svg(p, y)
+    parse(first)
+    assert b"CORP recalibrated" in first and b"90% consistency band" in first
+    assert b"<dc:date>" not in first  # no timestamp in the metadata
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_reliability_with_one_or_two_values(n):
+    parse(reliability_svg(np.array([0.7, 0.2][:n]), np.array([1, 0][:n])))
+
+
+def test_empty_inputs_give_placeholders():
+    for svg in (
+        charts.month_svg(labels=[], counts=[], briers=[]),
+        charts.tag_svg(labels=[], counts=[], briers=[]),
+        charts.prediction_svg(times=[], probs=[]),
+        charts.reliability_svg(
+            x=[], recalibrated=[], lower=[], upper=[], buckets=[], histogram=[], histogram_edges=[]
+        ),
+    ):
+        root = parse(svg)
+        assert root.find("{http://www.w3.org/2000/svg}text") is not None
+
+
+def test_placeholder_escapes_its_message():
+    root = parse(charts.placeholder_svg('<b>"x" & y</b>'))
+    assert root.attrib["aria-label"] == '<b>"x" & y</b>'
+
+
+def test_tag_names_stay_text():
+    names = [
+        "<script>alert(1)</script>",
+        "$x^2$ and $y$",
+        "\\frac{1}{0",
+        "数学",
+        "emoji 🙂",
+        "a" * 60,
+    ]
+    svg = charts.tag_svg(labels=names, counts=[3] * 6, briers=[0.1, 0.2, 0.3, 0.0, 0.25, 0.5])
+    parse(svg)
+    assert b"<script" not in svg
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    assert b"$x^2$ and $y$" in svg  # kept verbatim, not typeset as mathtext
+
+
+def test_months_with_many_bars():
+    labels = [f"M{i}" for i in range(24)]
+    parse(charts.month_svg(labels=labels, counts=list(range(24)), briers=[0.2] * 24))
+
+
+def test_prediction_chart_marks_late_forecasts_and_evidence():
+    svg = charts.prediction_svg(
+        times=[T0, T0 + dt.timedelta(days=1), T0 + dt.timedelta(days=5)],
+        probs=[0.3, 0.6, 0.9],
+        known_at=T0 + dt.timedelta(days=2),
+        outcome=1,
+        evidence_times=[T0 + dt.timedelta(hours=20)],
+        tz=zoneinfo.ZoneInfo("Europe/Berlin"),
+    )
+    parse(svg)
+    for label in (b"Late (not scored)", b"Outcome known: YES", b"Evidence linked"):
+        assert label in svg
+
+
+def test_prediction_chart_single_forecast_open():
+    svg = charts.prediction_svg(times=[T0], probs=[0.05], now=T0 + dt.timedelta(minutes=1))
+    parse(svg)
+    assert b"Outcome known" not in svg
+
+
+def test_rendering_never_loads_pyplot():
+    code = (
+        "import sys; from reports import charts; "
+        "charts.month_svg(labels=['a'], counts=[1], briers=[0.1]); "
+        "assert 'matplotlib.pyplot' not in sys.modules; assert 'django' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
