@@ -214,6 +214,10 @@ if not DEBUG:
 
 # Uploads (imports) beyond this size are refused with a message.
 FALSIFIABLE_MAX_UPLOAD_BYTES = int(os.environ.get("FALSIFIABLE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+# Uploaded files wait here between preview and confirmation; share it between app servers.
+FALSIFIABLE_IMPORT_DIR = os.environ.get("FALSIFIABLE_IMPORT_DIR") or None
+# The site's address, for absolute links in reminder emails.
+FALSIFIABLE_BASE_URL = os.environ.get("FALSIFIABLE_BASE_URL", "")
 # Title autofill refuses loopback/private addresses; tests alone may allow loopback.
 FALSIFIABLE_FETCH_ALLOW_LOOPBACK = False
 

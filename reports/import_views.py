@@ -43,7 +43,7 @@ def _limit() -> int:
 
 
 def _upload_dir() -> Path:
-    configured = getattr(settings, "FALSIFIABLE_IMPORT_DIR", None)
+    configured = settings.FALSIFIABLE_IMPORT_DIR
     path = Path(configured) if configured else Path(tempfile.gettempdir()) / "falsifiable-imports"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path

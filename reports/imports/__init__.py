@@ -19,6 +19,7 @@ else is read as the generic CSV.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -94,6 +95,21 @@ def detect_format(binary: IO[bytes]) -> str:
 
 
 @contextmanager
+def _no_cycle_collection():
+    """The cyclic garbage collector paused while a file is read and written: those
+    hundreds of thousands of new objects hold no reference cycles (reference counting
+    frees them), yet each young collection would walk them again; measured at 10–25%
+    of a 200,000-row import. Re-enabled afterwards, if it was on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
 def _large_page_cache():
     """On SQLite, a 64 MB page cache for the import's one big transaction (the default
     2 MB makes every index insert of a large file go back to the file), restored after."""
@@ -120,6 +136,13 @@ def run_import(
     options = options or ImportOptions()
     problems = Problems()
     result = ImportResult(format=None, problems=problems)
+    with _no_cycle_collection():
+        _run(binary, owner, options, dry_run, result)
+    return result
+
+
+def _run(binary, owner, options: ImportOptions, dry_run: bool, result: ImportResult) -> None:
+    problems = result.problems
     try:
         sniff(binary)
         fmt = options.format if options.format in FORMATS else detect_format(binary)
@@ -136,7 +159,7 @@ def run_import(
             result.summary = write_records(
                 records, owner=owner, problems=problems, dry_run=True, columns=columns
             )
-            return result
+            return
         with _large_page_cache(), transaction.atomic():
             try:
                 result.summary = write_records(
@@ -155,7 +178,6 @@ def run_import(
         problems.add(None, None, str(exc))
     except FileProblem as exc:
         problems.add(None, None, str(exc))
-    return result
 
 
 __all__ = [

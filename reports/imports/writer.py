@@ -215,18 +215,9 @@ def _insert(model, names: list[str], rows: list[tuple]) -> None:
             prepared.append(row)
         rows = prepared
     with db.cursor() as cursor:
-        if db.vendor == "sqlite":  # one prepared statement run per row is SQLite's fastest
-            for start in range(0, len(rows), 5000):
-                cursor.executemany(head + values, rows[start : start + 5000])
-            return
-        # Elsewhere a statement per row costs a server round of work each: many rows per
-        # statement, within the backend's limit on parameters.
-        limit = db.features.max_query_params or 65535
-        per = max(1, min(2000, limit // len(fields)))
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            params = [value for row in chunk for value in row]
-            cursor.execute(head + ", ".join([values] * len(chunk)), params)
+        # One prepared statement run per row: SQLite's fastest way; psycopg pipelines it.
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(head + values, rows[start : start + 5000])
 
 
 @dataclass(slots=True)

@@ -561,3 +561,24 @@ class ExportCommandTests(TestCase):
     def test_unknown_user(self):
         with self.assertRaises(CommandError):
             call_command("export_predictions", user="nobody", format="csv")
+
+
+class ExportLinksFollowFiltersTests(TestCase):
+    """The export buttons carry the filters the page shows, also after an htmx swap."""
+
+    def test_list_and_dashboard_swaps_replace_the_export_links(self):
+        user = UserFactory()
+        self.client.force_login(user)
+        for url, params in [
+            (reverse("predictions:list"), {"q": "gpt", "status": "resolved"}),
+            (reverse("reports:dashboard"), {"kind": "binary"}),
+        ]:
+            with self.subTest(url=url):
+                html = self.client.get(url, params, headers={"HX-Request": "true"}).content
+                html = html.decode()
+                assert 'id="export-links"' in html and 'hx-swap-oob="true"' in html
+                query = "&amp;".join(f"{k}={v}" for k, v in params.items())
+                assert f'href="{reverse("reports:export_csv")}?{query}"' in html
+                full = self.client.get(url, params).content.decode()
+                assert "hx-swap-oob" not in full
+                assert f'href="{reverse("reports:export_json")}?{query}"' in full

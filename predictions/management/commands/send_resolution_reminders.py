@@ -63,7 +63,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--base-url",
-            default=getattr(settings, "FALSIFIABLE_BASE_URL", ""),
+            default=settings.FALSIFIABLE_BASE_URL,
             help="Site address for links in the email, e.g. https://falsifiable.example.",
         )
         parser.add_argument(
