@@ -25,6 +25,7 @@ from reports.imports import ImportOptions, detect_format, run_import
 from reports.management.commands.import_predictions import Command as ImportCommand
 from reports.selectors import scored_predictions
 from sources.models import EvidenceLink, Source
+from sources.services import evidence_link_create
 from tests.predictions.factories import UserFactory
 from tests.reports.test_export import export_csv, export_json, history
 
@@ -856,3 +857,29 @@ class CommandTests(TestCase):
             assert caught.exception.code == 1
         finally:
             tmp.unlink(missing_ok=True)
+
+
+class ImportRefusesUnsafeLinksTests(TestCase):
+    """Only http/https sources come in through an import, as through the forms."""
+
+    def test_javascript_and_data_urls_in_evidence_are_refused_and_nothing_is_written(self):
+        owner, newcomer = UserFactory(), UserFactory()
+        prediction = services.prediction_create(
+            owner=owner,
+            question="It ships",
+            resolve_by=dt.date(2030, 1, 1),
+            probability=Decimal("0.4"),
+        )
+
+        evidence_link_create(
+            prediction=prediction, owner=owner, stance="supports", url="https://example.org/news"
+        )
+        exported = json.dumps(export_json(owner))
+        assert "https://example.org/news" in exported
+        for bad in ["javascript:alert(1)", "data:text/html,<b>x</b>"]:
+            with self.subTest(url=bad):
+                result = run(exported.replace("https://example.org/news", bad), newcomer)
+                assert not result.ok
+                text = " ".join(result.problems.messages())
+                assert "evidence.url" in text and "Only http:// and https://" in text
+                assert counts(newcomer) == (0, 0, 0, 0, 0, 0)
