@@ -459,16 +459,22 @@ def _history(times, probs, known_at, outcome, evidence_times, now, tz) -> Figure
         )
         if outcome in (0, 1):
             ax.plot([end], [outcome], "D", color=VERMILLION, markersize=6)
+    _finish_probability_axes(ax, t, end, evidence_times, tz, ylabel="P(YES)")
+    return fig
+
+
+def _finish_probability_axes(ax, t, end, evidence_times, tz, *, ylabel: str) -> None:
+    """The shared frame of the per-prediction probability charts: 0–100% axis, time
+    axis spanning forecasts, evidence and the outcome, grid and legend."""
     _evidence_lines(ax, evidence_times)
     ax.set_ylim(-0.04, 1.04)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
     _percent_axis(ax.yaxis)
     _time_span(ax, t, end, evidence_times)
     _time_axis(ax, tz)
-    ax.set_ylabel("P(YES)")
+    ax.set_ylabel(ylabel)
     ax.grid(True, color=GRID, linewidth=0.6)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    return fig
 
 
 def prediction_svg(
@@ -611,15 +617,7 @@ def _choices(times, labels, probs, known_at, winner, evidence_times, now, tz) ->
         ax.axvline(end, color=INK, linestyle=DASHED, linewidth=1.2, label="Outcome known")
         if winner is not None:
             ax.plot([end], [1], "*", color=PALETTE[winner % len(PALETTE)], markersize=11)
-    _evidence_lines(ax, evidence_times)
-    ax.set_ylim(-0.04, 1.04)
-    ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
-    _percent_axis(ax.yaxis)
-    _time_span(ax, t, end, evidence_times)
-    _time_axis(ax, tz)
-    ax.set_ylabel("Probability")
-    ax.grid(True, color=GRID, linewidth=0.6)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    _finish_probability_axes(ax, t, end, evidence_times, tz, ylabel="Probability")
     return fig
 
 
