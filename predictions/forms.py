@@ -17,12 +17,24 @@ from django.utils import timezone
 
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
+from predictions.services import known_at_problem
 
 MSG_QUESTION_TOO_LONG = (
     f"Keep the claim to one sentence of at most {QUESTION_MAX_LENGTH} characters; "
     "put details in the resolution criteria or notes."
 )
 MSG_NEW_TAGS_HELP = "Comma-separated, e.g. ai, politics. New tags are created for you."
+
+
+def offer_evidence(form: forms.Form, prediction: Prediction) -> bool:
+    """Limits the form's `evidence` choice to the prediction's own links, or drops the
+    field when it has none. The reverse relation keeps predictions free of imports from
+    the sources app. True when the field stays."""
+    form.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
+    if form.fields["evidence"].queryset.exists():
+        return True
+    del form.fields["evidence"]
+    return False
 
 
 class ProbabilityInput(forms.TextInput):
@@ -240,10 +252,7 @@ class ForecastForm(forms.Form):
 
     def __init__(self, *args, prediction: Prediction, **kwargs):
         super().__init__(*args, **kwargs)
-        # The reverse relation keeps predictions free of imports from the sources app.
-        self.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
-        if not self.fields["evidence"].queryset.exists():
-            del self.fields["evidence"]
+        offer_evidence(self, prediction)
 
     def clean_probability(self):
         reading = self.cleaned_data["probability"]
@@ -276,13 +285,9 @@ class ResolveForm(forms.Form):
     def __init__(self, *args, prediction: Prediction, **kwargs):
         super().__init__(*args, **kwargs)
         self.prediction = prediction
-        self.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
-        if not self.fields["evidence"].queryset.exists():
-            del self.fields["evidence"]
-        else:
-            self.fields[
-                "evidence"
-            ].help_text = "Known-at defaults to the start of the source's publication day."
+        if offer_evidence(self, prediction):
+            help_text = "Known-at defaults to the start of the source's publication day."
+            self.fields["evidence"].help_text = help_text
 
     def clean(self):
         cleaned = super().clean()
@@ -292,12 +297,8 @@ class ResolveForm(forms.Form):
 
     def clean_known_at(self):
         known_at = self.cleaned_data.get("known_at")
-        if known_at and known_at > timezone.now():
-            raise ValidationError("The outcome cannot have become known in the future.")
-        if known_at and known_at < self.prediction.created_at.replace(second=0, microsecond=0):
-            raise ValidationError(
-                "The outcome cannot have become known before the prediction was made."
-            )
+        if known_at and (problem := known_at_problem(self.prediction, known_at)):
+            raise ValidationError(problem)
         return known_at
 
     def outcome_value(self) -> str:

@@ -17,6 +17,7 @@ from predictions.forms import (
     ProbabilityField,
     ResolveForm,
     TagsMixin,
+    offer_evidence,
 )
 from predictions.forms import PredictionForm as BinaryPredictionForm
 from predictions.models import Prediction
@@ -184,9 +185,7 @@ class OptionForecastForm(OptionProbabilitiesMixin):
         self.options = list(prediction.options.all())
         self.add_probability_fields([option.label for option in self.options])
         self.order_fields([f"prob_{i}" for i in range(self.option_total)])
-        self.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
-        if not self.fields["evidence"].queryset.exists():
-            del self.fields["evidence"]
+        offer_evidence(self, prediction)
 
     def clean(self):
         cleaned = super().clean()
@@ -255,9 +254,7 @@ class DateForecastForm(QuantilesMixin):
         super().__init__(*args, **kwargs)
         self.add_quantile_fields()
         self.order_fields([name for name, _, _ in QUANTILE_FIELDS])
-        self.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
-        if not self.fields["evidence"].queryset.exists():
-            del self.fields["evidence"]
+        offer_evidence(self, prediction)
 
     def clean(self):
         cleaned = super().clean()

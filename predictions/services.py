@@ -261,11 +261,14 @@ def _quantile_rows(prediction, quantiles) -> list[DateQuantile]:
     return [DateQuantile(level=level, value=day) for level, day in sorted(quantiles.items())]
 
 
-def _check_known_at(prediction: Prediction, known_at: datetime) -> None:
+def known_at_problem(prediction: Prediction, known_at: datetime) -> str | None:
+    """Why `known_at` cannot be when the prediction's outcome became known, or None.
+    (Minutes are what the form shows, so creation counts from its minute.)"""
     if known_at > timezone.now():
-        raise ValidationError({"known_at": MSG_KNOWN_AT_FUTURE})
+        return MSG_KNOWN_AT_FUTURE
     if known_at < prediction.created_at.replace(second=0, microsecond=0):
-        raise ValidationError({"known_at": MSG_KNOWN_AT_BEFORE_CREATION})
+        return MSG_KNOWN_AT_BEFORE_CREATION
+    return None
 
 
 @transaction.atomic
@@ -302,8 +305,9 @@ def prediction_resolve(
         )
     now = resolved_at or timezone.now()
     known_at = known_at or now
-    if resolved_at is None:
-        _check_known_at(prediction, known_at)
+    # Backdated resolutions (the demo, imports) skip the not-in-the-future check.
+    if resolved_at is None and (problem := known_at_problem(prediction, known_at)):
+        raise ValidationError({"known_at": problem})
     if evidence is not None and evidence.prediction_id != prediction.pk:
         raise ValidationError({"evidence": MSG_EVIDENCE_ELSEWHERE})
     if evidence is not None and evidence.stance != RESOLVES:
