@@ -14,21 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTH_ABBR = (
-    "",
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 MSG_EMPTY = "Enter a resolve-by date, e.g. 2027-03-01, “tomorrow” or “end of next month”."
 MSG_UNREADABLE = (
@@ -121,7 +107,7 @@ class DeadlineReading:
 
 def describe_day(day: date) -> str:
     """ "Sun 6 Dec 2026", in English whatever the server's locale."""
-    return f"{WEEKDAY_ABBR[day.weekday()]} {day.day} {MONTH_ABBR[day.month]} {day.year}"
+    return f"{WEEKDAY_ABBR[day.weekday()]} {day.day} {MONTH_ABBR[day.month - 1]} {day.year}"
 
 
 def _last_of_month(year: int, month: int) -> date:
@@ -129,7 +115,8 @@ def _last_of_month(year: int, month: int) -> date:
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day of the month `months` later, clamped to the month's end (31 Jan + 1 -> 28/29 Feb)."""
+    """The same day of the month `months` later, clamped to the month's end: 31 Jan plus one
+    month is 28 Feb, or 29 Feb in a leap year."""
     years, month_index = divmod(day.month - 1 + months, 12)
     year, month = day.year + years, month_index + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -220,10 +207,8 @@ def _resolve_unit(match: re.Match, today: date, before: bool) -> Period:
         first = add_months(today.replace(day=1), later)
         return _month_period(first.year, first.month)
     if unit == "quarter":
-        first = add_months(
-            today.replace(day=1, month=today.month - (today.month - 1) % 3), 3 * later
-        )
-        return _quarter_period(first.year, (first.month + 2) // 3)
+        index = today.year * 4 + (today.month - 1) // 3 + later  # quarters since year 0
+        return _quarter_period(index // 4, index % 4 + 1)
     return date(today.year + later, 1, 1), date(today.year + later, 12, 31)
 
 
@@ -354,6 +339,6 @@ def read_date(text: str, today: date) -> date:
             continue
         day = _deadline(rule, match, today)
         if day is None:
-            raise ValueError(f"“{value}” is not a day in the calendar. {MSG_UNREADABLE}")
+            raise ValueError(f"“{value}” is not a day in the calendar: check the day of the month.")
         return day
     raise ValueError(MSG_UNREADABLE)
