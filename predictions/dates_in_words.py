@@ -84,7 +84,8 @@ def _either(names) -> str:
 _WEEKDAY = rf"(?P<weekday>{_either(_WEEKDAYS)})\.?"
 _MONTH = rf"(?P<month>{_either(_MONTHS)})\.?"
 _YEAR = r"(?P<year>(?:19|20|21)[0-9]{2})"
-_DAY = r"(?:the\s+)?(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?"
+# Not "5%" or "5.5": in "by 1 July 5%" the 5 is the probability, not 5 July.
+_DAY = r"(?:the\s+)?(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?(?!\s*%|\.[0-9])"
 _COUNT = rf"(?:[0-9]{{1,4}}|{_either(_NUMBER_WORDS)})"
 # What may come before a phrase. "before" moves the deadline to the day before the period
 # starts; "the end of" says what a bare period already means, so it never moves it.
@@ -254,7 +255,11 @@ _RULES = (
         stands_alone=lambda match: match["this"] is not None,
     ),
     _rule(rf"{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?", _resolve_day_month),
-    _rule(rf"{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?", _resolve_day_month),
+    # Not after a day number: "1 July 5" is 1 July (and a probability), not 5 July.
+    _rule(
+        rf"(?<![0-9]\s)(?<![0-9](?:st|nd|rd|th)\s){_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?",
+        _resolve_day_month,
+    ),
     _rule(rf"{_MONTH}(?:,?\s+{_YEAR})?", _resolve_month, stands_alone=_has_year),
     _rule(rf"q(?P<quarter>[1-4])(?:\s+{_YEAR})?", _resolve_quarter, stands_alone=_has_year),
     _rule(rf"{_YEAR}(?!-[0-9])", _resolve_year, stands_alone=lambda match: False),
