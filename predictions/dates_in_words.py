@@ -107,7 +107,7 @@ class DeadlineReading:
 
 
 def describe_day(day: date) -> str:
-    """ "Sun 6 Dec 2026", in English whatever the server's locale."""
+    """The day as previews show it, "Sun 6 Dec 2026", in English whatever the locale."""
     return f"{WEEKDAY_ABBR[day.weekday()]} {day.day} {MONTH_ABBR[day.month - 1]} {day.year}"
 
 
@@ -340,7 +340,7 @@ def read_date(text: str, today: date) -> date:
         raise ValueError(MSG_EMPTY)
     for rule in _RULES:
         match = rule.pattern.fullmatch(value)
-        if match is None:
+        if match is None or not rule.valid(match):
             continue
         day = _deadline(rule, match, today)
         if day is None:
