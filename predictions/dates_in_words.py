@@ -200,7 +200,7 @@ def _resolve_iso(match: re.Match, today: date, before: bool) -> Period:
 
 def _resolve_unit(match: re.Match, today: date, before: bool) -> Period:
     """This or next week (ISO, Monday to Sunday), month, quarter or year."""
-    unit, later = match["unit"].lower(), int((match["which"] or "").lower() == "next")
+    unit, later = match["unit"].lower(), int("next" in (match["which"] or "").lower())
     if unit == "week":
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=later)
         return monday, monday + timedelta(days=6)
@@ -253,6 +253,8 @@ _RULES = (
         rf"(?:(?P<this>this|coming|the\s+coming)\s+)?{_WEEKDAY}",
         _resolve_weekday,
         stands_alone=lambda match: match["this"] is not None,
+        # "in Sun Microsystems", "during Fri prayers": no deadline.
+        valid=lambda match: (match["lead"] or "").lower() not in ("in", "during"),
     ),
     _rule(rf"{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?", _resolve_day_month),
     # Not after a day number: "1 July 5" is 1 July (and a probability), not 5 July.
@@ -265,12 +267,16 @@ _RULES = (
     _rule(rf"{_YEAR}(?!-[0-9])", _resolve_year, stands_alone=lambda match: False),
     _rule(r"(?P<iso>[0-9]{4}-[0-9]{2}-[0-9]{2})", _resolve_iso),
     _rule(
-        r"(?:(?P<which>this|next|the|current)\s+)?(?P<unit>week|month|quarter|year)",
+        r"(?:(?P<which>(?:the\s+)?(?:this|next|current)|the)\s+)?(?P<unit>week|month|quarter|year)",
         _resolve_unit,
-        valid=lambda match: (match["which"] or "the").lower() != "the" or bool(match["end_of"]),
+        # "the week", "the next week" only after "end of": "in the next week" is counted.
+        valid=lambda match: (
+            bool(match["end_of"]) or not (match["which"] or "the").lower().startswith("the")
+        ),
     ),
     _rule(
-        r"(?:in|within|over)\s+(?P<next>the\s+(?:next|coming)\s+)?"
+        # "over" only as "over the next …": "lasting over 3 days" is no deadline.
+        r"(?:in|within|over(?=\s+the\s+(?:next|coming)\s))\s+(?P<next>the\s+(?:next|coming)\s+)?"
         rf"(?:(?P<count>{_COUNT})\s+)?(?P<unit>days?|weeks?|fortnights?|months?|years?)",
         _resolve_relative,
         leads=False,

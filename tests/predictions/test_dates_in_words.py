@@ -45,6 +45,7 @@ CONTRACT = [
     (SUN, "next week", date(2026, 12, 13)),
     (MON, "next week", date(2026, 12, 20)),
     (TUE, "end of next week", date(2026, 12, 13)),
+    (TUE, "through Friday", date(2026, 12, 4)),
     (date(2026, 12, 30), "next week", date(2027, 1, 10)),  # ISO week 1 of 2027
     (TUE, "before next week", date(2026, 12, 6)),
     (TUE, "this month", date(2026, 12, 31)),
@@ -56,12 +57,15 @@ CONTRACT = [
     (date(2028, 1, 31), "next month", date(2028, 2, 29)),
     (TUE, "end of next month", date(2027, 1, 31)),
     (date(2026, 11, 30), "by the end of next month", date(2026, 12, 31)),
+    (TUE, "by the end of the next month", date(2027, 1, 31)),
+    (TUE, "by the end of the current quarter", date(2026, 12, 31)),
     (TUE, "in 3 days", date(2026, 12, 4)),
     (date(2026, 12, 30), "in 3 days", date(2027, 1, 2)),
     (TUE, "in two weeks", date(2026, 12, 15)),
     (TUE, "within a week", date(2026, 12, 8)),
     (TUE, "in the next week", date(2026, 12, 8)),
     (TUE, "within the next 10 days", date(2026, 12, 11)),
+    (TUE, "over the next two weeks", date(2026, 12, 15)),
     (TUE, "in a fortnight", date(2026, 12, 15)),
     (TUE, "in 6 months", date(2027, 6, 1)),
     (date(2026, 8, 31), "in 6 months", date(2027, 2, 28)),  # clamped to the month's end
@@ -188,6 +192,8 @@ def test_span_is_the_phrase_in_the_claim(text, phrase):
         "Version 2027-02-30 ships",
         "Launch in 9999 years",
         "Grows 5% this yearly cycle",
+        "A storm lasting over 3 days",  # "over" counts only as "over the next …"
+        "Shares in Sun Microsystems rise",  # "in" a weekday is no deadline
     ],
 )
 def test_no_phrase_is_none(text):
