@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "predictions",
     "sources",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,14 +1,11 @@
-"""Evidence for the demo account's worked example (DESIGN §1): the Heise report that
-prompted the forecast, and OpenAI's announcement that resolved it."""
+"""Evidence for the worked example (docs/design.md §1): the Heise report that prompted the
+forecast, and OpenAI's announcement that resolved it."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from demo.account import BERLIN
 from sources.models import EvidenceLink
 from sources.services import evidence_link_create
-
-BERLIN = ZoneInfo("Europe/Berlin")
-WORKED_EXAMPLE_SLUGS = {"gpt-4-this-week", "gpt-4-next-week-why"}
 
 HEISE = {
     "url": "https://www.heise.de/news/GPT-4-is-coming-next-week-and-it-will-be-multimodal-says-Microsoft-Germany-7540972.html",
@@ -33,11 +30,9 @@ ANNOUNCEMENT = {
 }
 
 
-def attach_demo_evidence(sender, *, slug: str, prediction, **kwargs) -> dict:
-    """Receiver of predictions.signals.demo_prediction_created: links the worked
-    example's sources and returns the announcement as the resolving evidence."""
-    if slug not in WORKED_EXAMPLE_SLUGS:
-        return {}
+def attach_worked_example_evidence(prediction) -> EvidenceLink:
+    """Links both sources to `prediction`; returns the announcement's link, which the
+    caller cites when it resolves the prediction."""
     owner = prediction.owner
     heise = dict(HEISE)
     evidence_link_create(
@@ -51,7 +46,7 @@ def attach_demo_evidence(sender, *, slug: str, prediction, **kwargs) -> dict:
         **heise,
     )
     announcement = dict(ANNOUNCEMENT)
-    resolving = evidence_link_create(
+    return evidence_link_create(
         prediction=prediction,
         owner=owner,
         stance=EvidenceLink.Stance.CONTEXT,  # becomes "resolves" when it resolves the claim
@@ -61,4 +56,3 @@ def attach_demo_evidence(sender, *, slug: str, prediction, **kwargs) -> dict:
         created_at=datetime(2023, 3, 14, 19, 0, tzinfo=BERLIN),
         **announcement,
     )
-    return {"resolves": resolving}

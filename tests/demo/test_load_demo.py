@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
 
-from predictions import demo
+from demo.claims import percent
 from predictions.models import (
     Forecast,
     Prediction,
@@ -43,7 +43,7 @@ def counts() -> dict[str, int]:
 
 
 def final_forecast(prediction: Prediction) -> Forecast:
-    """The last forecast not made after known-at (DESIGN §4)."""
+    """The last forecast not made after known-at (docs/design.md §4)."""
     on_time = [f for f in prediction.forecasts.all() if f.created_at <= prediction.known_at]
     return on_time[-1]
 
@@ -119,7 +119,7 @@ class LoadDemoTests(TestCase):
         assert resolved.exclude(import_key="demo:gpt-4-this-week").count() >= 40
 
     def test_every_bucket_is_populated_by_final_forecasts(self):
-        centred = set()  # DESIGN §4: 0, 10, ..., 100 with 5%-wide end buckets
+        centred = set()  # docs/design.md §4: 0, 10, ..., 100 with 5%-wide end buckets
         deciles = set()  # [0, 10), [10, 20), ..., [90, 100]
         resolved = self.demo_predictions().filter(status=Prediction.Status.RESOLVED)
         for prediction in resolved.filter(kind=Prediction.Kind.BINARY):
@@ -165,7 +165,7 @@ class LoadDemoTests(TestCase):
         assert example.question == "GPT-4 will be announced this week"
         assert example.created_at.astimezone(BERLIN).date() == dt.date(2023, 3, 13)
         assert example.resolve_by == dt.date(2023, 3, 19)
-        assert [f.probability for f in example.forecasts.all()] == [demo.percent("5")]
+        assert [f.probability for f in example.forecasts.all()] == [percent("5")]
         assert example.status == Prediction.Status.RESOLVED
         assert example.outcome is True
         assert example.known_at.astimezone(BERLIN).date() == dt.date(2023, 3, 14)
