@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
 
-from demo.claims import percent
+from demo.claims import WORDS, percent
 from predictions.models import (
     Forecast,
     Prediction,
@@ -22,6 +22,7 @@ from predictions.models import (
     ResolutionEvent,
     Tag,
 )
+from predictions.probability import phrase_meaning
 from tests.predictions.factories import PredictionFactory, TagFactory, UserFactory
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -243,3 +244,10 @@ class LoadDemoTests(TestCase):
             assert stances["OpenAI"][0] == "resolves"
             assert prediction.resolution_evidence.source.publisher == "OpenAI"
             assert prediction.resolution_events.get().evidence == prediction.resolution_evidence
+
+
+def test_the_demo_words_mean_what_the_phrase_table_says():
+    """A phrase the demo forecaster says must read as the number forecast with it, or the
+    dashboard's "your words, calibrated" would tell a different story."""
+    for number, phrase in WORDS.items():
+        assert phrase_meaning(phrase) == percent(number), phrase
