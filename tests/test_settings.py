@@ -79,7 +79,8 @@ def test_production_policy_forbids_inline_script():
     result = run(["-c", code], env=PRODUCTION_ENV, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "unsafe-inline" not in result.stdout
-    assert "'self'" in result.stdout and "script-src" in result.stdout
+    assert "'self'" in result.stdout
+    assert "script-src" in result.stdout
 
 
 def test_cache_url_selects_a_redis_client_without_a_server():

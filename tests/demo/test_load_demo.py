@@ -139,7 +139,8 @@ class LoadDemoTests(TestCase):
         ]
         low = [outcome for p, outcome in finals if p <= 0.05]
         high = [outcome for p, outcome in finals if p >= 0.95]
-        assert len(low) >= 3 and len(high) >= 3
+        assert len(low) >= 3
+        assert len(high) >= 3
         # A bit overconfident at the extremes, but not wildly so.
         assert 1 <= sum(low) < len(low) / 2
         assert len(high) / 2 < sum(high) < len(high)
@@ -171,7 +172,8 @@ class LoadDemoTests(TestCase):
         assert example.outcome is True
         assert example.known_at.astimezone(BERLIN).date() == dt.date(2023, 3, 14)
         assert "OpenAI" in example.resolution_criteria
-        assert "Heise" in example.notes and "Braun" in example.notes
+        assert "Heise" in example.notes
+        assert "Braun" in example.notes
         assert example.resolution_note
         assert {t.name for t in example.tags.all()} == {"ai", "tech-releases"}
 
@@ -202,7 +204,8 @@ class LoadDemoTests(TestCase):
     def test_one_edit_after_the_first_forecast(self):
         edit = PredictionEdit.objects.get(prediction__owner=self.user)
         assert edit.field == "resolution_criteria"
-        assert edit.old_value and edit.new_value != edit.old_value
+        assert edit.old_value
+        assert edit.new_value != edit.old_value
 
     def test_open_and_due(self):
         today = self.user.profile.today()
