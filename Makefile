@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (see README):
 #   make run    install everything, set up the SQLite database and a demo account, serve on :8000
-#   make test   install everything and run the whole test suite
+#   make test   install everything and run the whole test suite (scripts/test.sh)
 PY := .venv/bin/python
 
 .PHONY: run test lint bench ci
@@ -19,6 +19,8 @@ lint:
 	@scripts/bootstrap.sh dev
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@.venv/bin/lint-imports
+	@$(PY) -m mypy
 	@DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 bench:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "predictions",
     "sources",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # Concurrent use: readers never block the writer (WAL), writers queue instead of
     # failing at once (busy timeout), and a transaction takes the write lock at BEGIN
-    # (IMMEDIATE) so it cannot deadlock upgrading from a read lock later.
+    # (IMMEDIATE) so it cannot deadlock upgrading from a read lock later
+    # (docs/decisions/0004-sqlite-settings.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "init_command": (
@@ -157,13 +159,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# One cache for several app servers (dashboard numbers, charts, login throttling) when
+# DJANGO_CACHE_URL names a Redis; per-process memory otherwise.
+cache_url = os.environ.get("DJANGO_CACHE_URL", "")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
-        if not os.environ.get("DJANGO_CACHE_URL")
-        else "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ.get("DJANGO_CACHE_URL", "falsifiable"),
-    }
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+        if cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "falsifiable"}
+    )
 }
 
 # Email (Django 6.1 mailers): the console unless an SMTP host is configured.

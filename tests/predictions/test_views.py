@@ -10,7 +10,8 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils.html import escape
 
-from predictions import demo
+from demo import account as demo_account
+from demo.loader import load_demo
 from predictions.models import Forecast, Prediction, PredictionEdit, ResolutionEvent
 from predictions.probability import (
     MSG_NOT_A_NUMBER,
@@ -790,11 +791,11 @@ DEMO_NOW = dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)
 
 @time_machine.travel(DEMO_NOW, tick=False)
 class DemoPagesTests(TestCase):
-    """Every page of the demo account renders (the data itself is tested in test_demo)."""
+    """Every page of the demo account renders (the data itself is tested in tests/demo)."""
 
     @classmethod
     def setUpTestData(cls):
-        cls.user = demo.load_demo().user
+        cls.user = load_demo().user
 
     def setUp(self):
         self.client.force_login(self.user)
@@ -830,4 +831,4 @@ class DemoPagesTests(TestCase):
             url = reverse("predictions:shared", args=[prediction.share_token])
             html = html_of(self.client.get(url))
             assert prediction.question in html
-            assert demo.DISPLAY_NAME in html
+            assert demo_account.DISPLAY_NAME in html

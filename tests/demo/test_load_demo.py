@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
 
-from predictions import demo
+from demo.claims import WORDS, percent
 from predictions.models import (
     Forecast,
     Prediction,
@@ -22,6 +22,7 @@ from predictions.models import (
     ResolutionEvent,
     Tag,
 )
+from predictions.probability import phrase_meaning
 from tests.predictions.factories import PredictionFactory, TagFactory, UserFactory
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -43,7 +44,7 @@ def counts() -> dict[str, int]:
 
 
 def final_forecast(prediction: Prediction) -> Forecast:
-    """The last forecast not made after known-at (DESIGN §4)."""
+    """The last forecast not made after known-at (docs/design.md §4)."""
     on_time = [f for f in prediction.forecasts.all() if f.created_at <= prediction.known_at]
     return on_time[-1]
 
@@ -119,7 +120,7 @@ class LoadDemoTests(TestCase):
         assert resolved.exclude(import_key="demo:gpt-4-this-week").count() >= 40
 
     def test_every_bucket_is_populated_by_final_forecasts(self):
-        centred = set()  # DESIGN §4: 0, 10, ..., 100 with 5%-wide end buckets
+        centred = set()  # docs/design.md §4: 0, 10, ..., 100 with 5%-wide end buckets
         deciles = set()  # [0, 10), [10, 20), ..., [90, 100]
         resolved = self.demo_predictions().filter(status=Prediction.Status.RESOLVED)
         for prediction in resolved.filter(kind=Prediction.Kind.BINARY):
@@ -138,7 +139,8 @@ class LoadDemoTests(TestCase):
         ]
         low = [outcome for p, outcome in finals if p <= 0.05]
         high = [outcome for p, outcome in finals if p >= 0.95]
-        assert len(low) >= 3 and len(high) >= 3
+        assert len(low) >= 3
+        assert len(high) >= 3
         # A bit overconfident at the extremes, but not wildly so.
         assert 1 <= sum(low) < len(low) / 2
         assert len(high) / 2 < sum(high) < len(high)
@@ -165,12 +167,13 @@ class LoadDemoTests(TestCase):
         assert example.question == "GPT-4 will be announced this week"
         assert example.created_at.astimezone(BERLIN).date() == dt.date(2023, 3, 13)
         assert example.resolve_by == dt.date(2023, 3, 19)
-        assert [f.probability for f in example.forecasts.all()] == [demo.percent("5")]
+        assert [f.probability for f in example.forecasts.all()] == [percent("5")]
         assert example.status == Prediction.Status.RESOLVED
         assert example.outcome is True
         assert example.known_at.astimezone(BERLIN).date() == dt.date(2023, 3, 14)
         assert "OpenAI" in example.resolution_criteria
-        assert "Heise" in example.notes and "Braun" in example.notes
+        assert "Heise" in example.notes
+        assert "Braun" in example.notes
         assert example.resolution_note
         assert {t.name for t in example.tags.all()} == {"ai", "tech-releases"}
 
@@ -201,7 +204,8 @@ class LoadDemoTests(TestCase):
     def test_one_edit_after_the_first_forecast(self):
         edit = PredictionEdit.objects.get(prediction__owner=self.user)
         assert edit.field == "resolution_criteria"
-        assert edit.old_value and edit.new_value != edit.old_value
+        assert edit.old_value
+        assert edit.new_value != edit.old_value
 
     def test_open_and_due(self):
         today = self.user.profile.today()
@@ -243,3 +247,10 @@ class LoadDemoTests(TestCase):
             assert stances["OpenAI"][0] == "resolves"
             assert prediction.resolution_evidence.source.publisher == "OpenAI"
             assert prediction.resolution_events.get().evidence == prediction.resolution_evidence
+
+
+def test_the_demo_words_mean_what_the_phrase_table_says():
+    """A phrase the demo forecaster says must read as the number forecast with it, or the
+    dashboard's "your words, calibrated" would tell a different story."""
+    for number, phrase in WORDS.items():
+        assert phrase_meaning(phrase) == percent(number), phrase

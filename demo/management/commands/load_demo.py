@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from predictions import demo
+from demo import account
+from demo.loader import load_demo
 
 
 class Command(BaseCommand):
@@ -20,11 +21,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reset: bool = False, **options):
-        summary = demo.load_demo(reset=reset)
+        summary = load_demo(reset=reset)
         self.stdout.write(
             f"Demo account ready: {summary.created} predictions created, "
             f"{summary.skipped} already present."
         )
         self.stdout.write(
-            self.style.SUCCESS(f"Log in at {demo.LOGIN_URL} as {demo.USERNAME} / {demo.PASSWORD}")
+            self.style.SUCCESS(
+                f"Log in at {account.LOGIN_URL} as {account.USERNAME} / {account.PASSWORD}"
+            )
         )
