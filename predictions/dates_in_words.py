@@ -3,7 +3,7 @@
 Pure functions (no Django), shared by the capture line, the resolve-by field and the parse
 API. `today` is the owner's local date; the caller turns the day read into the end of that
 day in the owner's time zone (docs/design.md §3). The grammar is small and explicit because
-the phrases are the contract: docs/decisions/0007-dates-in-words.md gives the meaning of
+the phrases are the contract: docs/decisions/0008-dates-in-words.md gives the meaning of
 each family.
 """
 
