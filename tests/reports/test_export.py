@@ -23,8 +23,13 @@ from hypothesis import strategies as st
 
 from predictions import services
 from predictions.models import Prediction, Tag
-from reports import exports, scoring
-from reports.selectors import scored_predictions
+from reports.exports import csv as csv_export
+from reports.exports import json as json_export
+from reports.exports import loading
+from reports.exports.format import CSV_COLUMNS, FORMULA_TRIGGERS, neutralise
+from reports.exports.queryset import export_queryset
+from reports.scoring.rules import pinball_loss, weighted_interval_score
+from reports.selectors.scored import scored_predictions
 from sources import services as source_services
 from tests.predictions.factories import UserFactory
 
@@ -140,13 +145,13 @@ def read_csv(text: str) -> list[dict]:
 
 
 def export_csv(user, **params) -> str:
-    qs = exports.export_queryset(user=user, params=params)
-    return "".join(exports.csv_stream(exports.csv_lines(qs)))
+    qs = export_queryset(user=user, params=params)
+    return "".join(csv_export.csv_stream(csv_export.csv_lines(qs)))
 
 
 def export_json(user, **params) -> dict:
-    qs = exports.export_queryset(user=user, params=params)
-    return json.loads("".join(exports.json_stream(qs)))
+    qs = export_queryset(user=user, params=params)
+    return json.loads("".join(json_export.json_stream(qs)))
 
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")
@@ -186,7 +191,7 @@ class CsvContentTests(TestCase):
             "outcome", "brier", "log_loss", "prediction_brier", "prediction_brier_time_avg",
             "tags", "url",
         ]  # fmt: skip
-        assert header == exports.CSV_COLUMNS
+        assert header == CSV_COLUMNS
         assert all(len(row) == len(header) for row in csv.reader(io.StringIO(self.text)))
 
     def test_one_row_per_forecast_option_and_quantile(self):
@@ -239,9 +244,9 @@ class CsvContentTests(TestCase):
         actual = dt.date(2025, 8, 7).toordinal()
         q = [dt.date(2024, 6, 1), dt.date(2025, 1, 1), dt.date(2025, 9, 1)]
         days = [d.toordinal() for d in q]
-        expected = scoring.pinball_loss(days, [0.1, 0.5, 0.9], actual)
+        expected = pinball_loss(days, [0.1, 0.5, 0.9], actual)
         assert [float(r["pinball_loss"]) for r in rows] == pytest.approx(expected.tolist())
-        wis = scoring.weighted_interval_score([0.1, 0.5, 0.9], days, actual)
+        wis = weighted_interval_score([0.1, 0.5, 0.9], days, actual)
         assert float(rows[0]["prediction_wis"]) == pytest.approx(wis)
         assert rows[0]["prediction_brier"] == ""
 
@@ -263,7 +268,7 @@ class CsvContentTests(TestCase):
         assert "'@Still open" in questions
         for row in self.rows:
             for column in NUMERIC:
-                assert not row[column].startswith(exports.FORMULA_TRIGGERS), (column, row)
+                assert not row[column].startswith(FORMULA_TRIGGERS), (column, row)
 
     def test_prediction_scores_are_the_dashboards(self):
         frame = scored_predictions(user=self.user).predictions
@@ -283,7 +288,7 @@ def test_cell_quotes_as_csv_writer(text):
     """The export writes most of each line itself; it must be what csv.writer writes."""
     buffer = io.StringIO()
     csv.writer(buffer).writerow([text, "x"])
-    assert exports._cell(text) + ",x\r\n" == buffer.getvalue()
+    assert csv_export._cell(text) + ",x\r\n" == buffer.getvalue()
 
 
 class CsvQuotingTests(TestCase):
@@ -337,7 +342,7 @@ class NeutraliseTests(TestCase):
             "0.5": "0.5",
         }
         for text, expected in cases.items():
-            assert exports.neutralise(text) == expected
+            assert neutralise(text) == expected
 
     def test_export_of_a_formula_question_reimports_unchanged(self):
         from reports.imports import run_import
@@ -426,8 +431,8 @@ class JsonTests(TestCase):
         assert date["forecasts"][0]["quantiles"][1] == {"level": 0.5, "value": "2025-01-01"}
 
     def test_one_prediction_per_line(self):
-        qs = exports.export_queryset(user=self.user, params={})
-        lines = "".join(exports.json_stream(qs)).splitlines()
+        qs = export_queryset(user=self.user, params={})
+        lines = "".join(json_export.json_stream(qs)).splitlines()
         assert lines[0].endswith('"predictions": [') and lines[-1] == "]}"
         assert len(lines) == 2 + len(self.made)
         for line in lines[1:-1]:
@@ -484,7 +489,7 @@ class WebExportTests(TestCase):
         self.client.force_login(self.alice)
         page = self.client.get(reverse("reports:export_columns"))
         assert page.status_code == 200
-        for column in exports.CSV_COLUMNS:
+        for column in CSV_COLUMNS:
             assert f"<code>{column}</code>" in page.content.decode()
         listing = self.client.get(reverse("predictions:list") + "?status=resolved&q=GPT").content
         text = listing.decode()
@@ -508,14 +513,14 @@ class WebExportTests(TestCase):
         assert queries(small) == queries(large)
 
     def test_queries_are_bounded_by_chunks(self):
-        qs = exports.export_queryset(user=self.alice, params={})
+        qs = export_queryset(user=self.alice, params={})
 
         def count(chunk_size: int) -> int:
             with (
-                mock.patch.object(exports, "CHUNK_SIZE", chunk_size),
+                mock.patch.object(loading, "CHUNK_SIZE", chunk_size),
                 CaptureQueriesContext(connection) as ctx,
             ):
-                list(exports.csv_lines(qs))
+                list(csv_export.csv_lines(qs))
             return len(ctx.captured_queries)
 
         # The ids, then per chunk three queries (predictions, forecasts, tags) and up to
@@ -524,9 +529,9 @@ class WebExportTests(TestCase):
         assert 1 + 3 * 3 <= count(2) <= 1 + 3 * 6  # chunks of 2, 2 and 1
 
     def test_large_exports_come_in_pieces(self):
-        qs = exports.export_queryset(user=self.alice, params={})
-        with mock.patch.object(exports, "ROWS_PER_WRITE", 3):
-            pieces = list(exports.csv_stream(exports.csv_lines(qs)))
+        qs = export_queryset(user=self.alice, params={})
+        with mock.patch.object(csv_export, "ROWS_PER_WRITE", 3):
+            pieces = list(csv_export.csv_stream(csv_export.csv_lines(qs)))
         assert len(pieces) == math.ceil(16 / 3)  # 15 rows and the header
 
 

@@ -1,4 +1,5 @@
-"""reports.selectors: DESIGN §4's choice of forecasts, filters, counts, query counts."""
+"""reports.selectors and reports.scoring.histories: docs/design.md §4's choice of
+forecasts against the oracle, filters, counts, query counts."""
 
 import datetime as dt
 import math
@@ -16,16 +17,14 @@ from hypothesis import strategies as st
 
 from predictions import services
 from predictions.models import Forecast, Prediction
-from reports.scoring import score_forecast_history
-from reports.selectors import (
-    data_version,
-    prediction_counts,
-    prediction_history,
-    score_histories,
-    scored_predictions,
-)
+from reports.scoring.kinds import score_histories
+from reports.selectors.filters import prediction_counts
+from reports.selectors.history import prediction_history
+from reports.selectors.scored import scored_predictions
+from reports.selectors.version import data_version
 from tests.predictions.factories import UserFactory
 from tests.reports.builders import T0, many_resolved, open_prediction, resolved, tag
+from tests.reports.oracle import score_forecast_history
 
 DAY = dt.timedelta(days=1)
 

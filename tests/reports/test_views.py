@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from predictions import services
 from predictions.models import Forecast, Prediction
-from reports import dashboard as dashboard_module
+from reports.dashboard import cache as dashboard_cache
 from tests.predictions.factories import UserFactory
 from tests.reports.builders import T0, many_resolved, open_prediction, resolved, tag
 
@@ -213,7 +213,7 @@ class CacheTests(CacheClearing):
 
     def test_charts_are_cached_and_recomputed_after_a_new_forecast(self):
         with mock.patch.object(
-            dashboard_module, "scored_predictions", wraps=dashboard_module.scored_predictions
+            dashboard_cache, "scored_predictions", wraps=dashboard_cache.scored_predictions
         ) as selector:
             first = assert_svg(self.client.get(chart_url("reliability")))
             assert_svg(self.client.get(chart_url("months")))
