@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reports.charts import reliability
+from reports.charts import alt_text, reliability
 from reports.charts.bars import month_svg, tag_svg
 from reports.charts.frame import placeholder_svg
 from reports.charts.history import prediction_svg
@@ -132,5 +132,43 @@ def test_rendering_never_loads_pyplot():
         "import sys; from reports.charts import bars, dates, history, reliability; "
         "bars.month_svg(labels=['a'], counts=[1], briers=[0.1]); "
         "assert 'matplotlib.pyplot' not in sys.modules; assert 'django' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+# --- Alt texts ------------------------------------------------------------------------
+
+
+def test_reliability_alt_counts_claims_and_predictions():
+    only_yes_no = alt_text.reliability_alt(n_points=12, n_predictions=12, mixed=False)
+    assert only_yes_no.startswith("Reliability diagram of 12 probability claims: how often")
+    assert "from 12 predictions" not in only_yes_no
+    mixed = alt_text.reliability_alt(n_points=31, n_predictions=9, mixed=True)
+    assert mixed.startswith("Reliability diagram of 31 probability claims from 9 predictions:")
+    assert "CORP recalibration line, its 90% consistency band" in mixed
+    assert mixed.endswith("The bucket table gives the same numbers.")
+    one = alt_text.reliability_alt(n_points=1, n_predictions=1, mixed=False)
+    assert "of 1 probability claim:" in one
+
+
+def test_months_alt_names_the_span():
+    assert "per month of resolution, Jan 2025 to Mar 2025, each bar" in alt_text.months_alt(
+        ["Jan 2025", "Feb 2025", "Mar 2025"]
+    )
+    assert "per month of resolution, May 2024, each bar" in alt_text.months_alt(["May 2024"])
+
+
+def test_tags_alt_says_how_many_tags_are_drawn():
+    assert "for each of your 1 tag, each bar" in alt_text.tags_alt(n_drawn=1, n_tags=1)
+    assert "for each of your 4 tags, each bar" in alt_text.tags_alt(n_drawn=4, n_tags=4)
+    assert "for the 15 most-used of your 20 tags, each bar" in alt_text.tags_alt(
+        n_drawn=15, n_tags=20
+    )
+
+
+def test_alt_texts_load_neither_django_nor_matplotlib():
+    code = (
+        "import sys; from reports.charts import alt_text; "
+        "assert not any(m.split('.')[0] in ('django', 'matplotlib') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)

@@ -5,11 +5,15 @@ import datetime as dt
 import io
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -32,9 +36,12 @@ from reports.scoring.rules import pinball_loss, weighted_interval_score
 from reports.selectors.scored import scored_predictions
 from sources import services as source_services
 from tests.predictions.factories import UserFactory
+from tests.reports.builders import resolved
+from tests.reports.oracle import score_forecast_history
 
 T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
+REPO = Path(__file__).resolve().parents[2]
 
 
 def history(user, *, prefix: str = "") -> dict[str, Prediction]:
@@ -325,6 +332,85 @@ class DashboardAgreementTests(TestCase):
         assert float(date_row["prediction_wis"]) == pytest.approx(dates["wis"], rel=1e-9)
         final_ids = {r["forecast_id"] for r in rows if r["is_final"] == "1"}
         assert str(int(choice["final_forecast_id"])) in final_ids
+
+
+class FinalAndLateFlagTests(TestCase):
+    """The CSV's is_final and is_late are the scoring rule's, checked against the
+    scalar oracle on random histories with ties, late forecasts, forecasts exactly at
+    known-at and sub-second times (docs/decisions/0001-one-scoring-rule.md)."""
+
+    def test_flags_match_the_oracle(self):
+        rng = np.random.default_rng(11)
+        user = UserFactory()
+        expected = {}
+        for _ in range(40):
+            n = int(rng.integers(1, 6))
+            seconds = np.sort(rng.integers(0, 3 * 86_400, n)).astype(float)
+            seconds += np.round(rng.random(n), 6) * (rng.random(n) < 0.3)  # fractions
+            if n > 2 and rng.random() < 0.4:
+                seconds[1] = seconds[0]  # two forecasts at one instant
+            times = [T0 + dt.timedelta(seconds=float(s)) for s in seconds]
+            known_at = (
+                times[int(rng.integers(0, n))]
+                if rng.random() < 0.3
+                else (T0 + dt.timedelta(seconds=float(rng.integers(-600, 4 * 86_400))))
+            )
+            probs = [int(k) / 1000 for k in rng.integers(0, 1001, n)]
+            prediction = resolved(
+                user, list(zip(times, probs, strict=True)), outcome=True, known_at=known_at
+            )
+            naive = np.array([t.replace(tzinfo=None) for t in times], dtype="datetime64[ns]")
+            known = np.datetime64(known_at.replace(tzinfo=None), "ns")
+            ids = list(prediction.forecasts.order_by("pk").values_list("pk", flat=True))
+            score = score_forecast_history(naive, np.array(probs), 1, known)
+            final = None if score is None else ids[score.final_index]
+            for i, pk in enumerate(ids):
+                expected[str(pk)] = (pk == final, bool(naive[i] > known))
+        rows = read_csv(export_csv(user))
+        assert len(rows) == len(expected)
+        flags = {r["forecast_id"]: (r["is_final"] == "1", r["is_late"] == "1") for r in rows}
+        assert flags == expected
+        assert any(late for _, late in expected.values())
+        assert any(final for final, _ in expected.values())
+
+    def test_open_predictions_latest_forecast_is_final(self):
+        user = UserFactory()
+        with time_machine.travel(T0, tick=False):
+            p = services.prediction_create(
+                owner=user, question="Open", resolve_by=(T0 + DAY).date(), probability="0.4"
+            )
+        with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
+            services.forecast_create(prediction=p, author=user, probability=Decimal("0.6"))
+        rows = read_csv(export_csv(user))
+        assert [(r["probability"], r["is_final"], r["is_late"]) for r in rows] == [
+            ("0.4", "0", "0"),
+            ("0.6", "1", "0"),
+        ]
+
+
+def test_importing_the_json_parser_loads_no_charts():
+    """Reading our own file format needs only its constants, not the exporter's scoring,
+    dashboard or charts (it loaded matplotlib's 1,175 modules)."""
+    code = (
+        "import django; django.setup(); import reports.imports.ours_json, sys; "
+        "print('matplotlib' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_format_module_is_standard_library_only():
+    code = (
+        "import sys; import reports.exports.format; "
+        "print(sorted(m for m in ('django', 'pandas', 'numpy', 'matplotlib') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 class NeutraliseTests(TestCase):
