@@ -12,7 +12,7 @@ each, 1–2 of 6 tags), and reports medians, each as a ratio to a bare database 
 fetching the same rows in the same run:
 
 - selector: reports.selectors.scored.scored_predictions(every_kind=True), as the dashboard calls
-  it (3 queries for yes/no data, DESIGN §4 applied);
+  it (3 queries for yes/no data, docs/design.md §4 applied);
 - numbers: the dashboard's scoring (summary, buckets, findings, Spiegelhalter, CORP with a
   100-draw band, months, tags) on the selector's output;
 - page cold: GET /dashboard/ plus its three chart SVGs with an empty cache (wall clock,

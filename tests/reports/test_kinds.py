@@ -94,11 +94,11 @@ def release(owner, forecasts, *, actual, known_at, tags=(), question="When does 
 
 
 def vector(days=(30, 60, 120)) -> dict:
-    """The issue-6 test vector: 10/50/90% dates at day 30/60/120 after T0."""
+    """A release-date test vector: 10/50/90% dates at day 30/60/120 after T0."""
     return {"0.1": D0 + days[0] * DAY, "0.5": D0 + days[1] * DAY, "0.9": D0 + days[2] * DAY}
 
 
-# --- Release dates: the issue-6 test vector ------------------------------------------
+# --- Release dates: the test vector ----------------------------------------------------
 
 
 class DateVectorTests(TestCase):

@@ -1,4 +1,4 @@
-"""“Your words, calibrated” (issue 6): for each phrase typed for a final yes/no forecast,
+"""“Your words, calibrated”: for each phrase typed for a final yes/no forecast,
 how often such predictions came true, with a Wilson interval, beside what the phrase
 usually means."""
 
