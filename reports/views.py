@@ -23,7 +23,7 @@ from reports.charts.history import choice_svg, prediction_svg
 from reports.dashboard.cache import CACHE_SECONDS, cache_key, dashboard_numbers, numbers_key
 from reports.dashboard.charts import CHART_NAMES, chart_images, chart_query, chart_svg
 from reports.dashboard.filters import DashboardFilterForm
-from reports.dashboard.numbers import MIN_CALIBRATION
+from reports.dashboard.sections import MIN_CALIBRATION
 from reports.selectors.filters import prediction_counts
 from reports.selectors.history import (
     evidence_times,

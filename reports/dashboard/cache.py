@@ -12,7 +12,8 @@ from django.core.cache import cache
 
 from predictions.services import profile_for
 from reports.dashboard.filters import Filters
-from reports.dashboard.numbers import DashboardNumbers, compute_numbers
+from reports.dashboard.numbers import compute_numbers
+from reports.dashboard.sections import DashboardNumbers
 from reports.selectors.scored import scored_predictions
 
 CACHE_SECONDS = 60 * 60 * 24

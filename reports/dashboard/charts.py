@@ -9,7 +9,7 @@ from reports.charts.bars import month_svg, tag_chart_height, tag_svg
 from reports.charts.frame import placeholder_svg
 from reports.charts.reliability import reliability_svg
 from reports.dashboard.filters import Filters
-from reports.dashboard.numbers import MIN_CALIBRATION, DashboardNumbers
+from reports.dashboard.sections import MIN_CALIBRATION, DashboardNumbers
 
 CHART_NAMES = ("reliability", "months", "tags")
 MAX_TAG_BARS = 15  # tags with the most predictions drawn in the chart; the table has all

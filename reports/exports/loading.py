@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db import connection
-from django.db.models import CharField, F, FloatField, QuerySet
+from django.db.models import FloatField, QuerySet
 from django.db.models.functions import Cast
 
 from predictions.models import (
@@ -25,20 +24,10 @@ from predictions.models import (
 from reports.exports.records import ForecastData, PredictionData
 from reports.exports.scores import score_chunk
 from reports.exports.values import aware_iso, day_text, naive_iso
-from reports.selectors.raw import raw_rows
+from reports.selectors.raw import as_text, raw_rows
 from sources.models import EvidenceLink
 
 CHUNK_SIZE = 2000  # predictions per round of queries
-
-
-def _stored(name: str):
-    """A timestamp column as text where that is cheapest: SQLite's stored text, and on
-    PostgreSQL the column cast to text in the session's time zone, UTC under USE_TZ
-    ("2024-03-01 12:00:00.5+00"); parsing every value into a datetime only to format it
-    back costs more than the rest of the row. Elsewhere the column itself."""
-    if connection.vendor in ("sqlite", "postgresql"):
-        return Cast(name, CharField())
-    return F(name)
 
 
 def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
@@ -55,9 +44,9 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
         "outcome",
         "outcome_option_id",
         "outcome_date",
-        _stored("known_at"),
-        _stored("resolved_at"),
-        _stored("created_at"),
+        as_text("known_at"),
+        as_text("resolved_at"),
+        as_text("created_at"),
         "resolve_by",
     ]
     extra = ["resolution_criteria", "notes", "visibility", "resolution_note"]
@@ -86,7 +75,7 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
             p.extra = dict(zip(extra, row[len(columns) :], strict=True))
         by_id[p.id] = p
 
-    forecast_columns = ["prediction_id", "pk", _stored("created_at"), float_prob, "rationale"]
+    forecast_columns = ["prediction_id", "pk", as_text("created_at"), float_prob, "rationale"]
     if full:
         forecast_columns += ["phrase", "evidence_id"]
     forecasts: dict[int, ForecastData] = {}
