@@ -154,6 +154,7 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpR
     # An open prediction's lines run to today, so its key changes daily.
     today = None if known_at else timezone.now().date()
     kind = prediction.kind
+    data: tuple  # what the chart draws, for its cache key
     if kind == Prediction.Kind.MULTIPLE_CHOICE:
         history = prediction_option_history(prediction)
         winner = (

@@ -15,6 +15,7 @@ import io
 import logging
 import threading
 import warnings
+from typing import Any
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -36,7 +37,7 @@ _WANTED_FONTS = ["DejaVu Sans", "Noto Sans", "Noto Sans CJK JP", "Noto Color Emo
 _INSTALLED = {f.name for f in fontManager.ttflist}
 FONTS = [name for name in _WANTED_FONTS if name in _INSTALLED] or ["DejaVu Sans"]
 
-RC = {
+RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "svg.hashsalt": "falsifiable",  # stable ids, so identical data gives identical bytes
     # Text stays text: the browser draws it with the fonts below or its own sans-serif,
     # which covers scripts and emoji that no bundled font has (glyph outlines drew boxes),
@@ -125,7 +126,8 @@ TICK_PAD = 3.5  # points between a tick mark and its label
 def nice_ticks(high: float, n: int = 6, *, integer: bool = False) -> np.ndarray:
     """Round tick values from 0 to at most `high`, as matplotlib's AutoLocator would
     choose them."""
-    values = MaxNLocator(n, steps=[1, 2, 2.5, 5, 10], integer=integer).tick_values(0, high)
+    locator = MaxNLocator(n, steps=[1, 2, 2.5, 5, 10], integer=integer)
+    values = np.asarray(locator.tick_values(0, high), dtype=float)
     return values[(values >= 0) & (values <= high * (1 + 1e-9))]
 
 

@@ -133,7 +133,7 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
                     yield ",".join(cells) + "\r\n"
 
 
-def _outcome(p: PredictionData, happened: bool) -> str:
+def _outcome(p: PredictionData, happened: bool | None) -> str:
     if p.status != Prediction.Status.RESOLVED:
         return ""
     return "1" if happened else "0"

@@ -54,6 +54,16 @@ class PredictionData:
         return self.status == Prediction.Status.RESOLVED
 
     @property
+    def has_outcome(self) -> bool:
+        """Whether the resolution names what happened (a resolution without its winner
+        or date cannot be scored, as on the dashboard; the services never make one)."""
+        if self.kind == Prediction.Kind.MULTIPLE_CHOICE:
+            return self.outcome_option_id is not None
+        if self.kind == Prediction.Kind.DATE:
+            return self.outcome_date is not None
+        return self.outcome is not None
+
+    @property
     def resolution(self) -> str:
         if self.status == Prediction.Status.ANNULLED:
             return "annulled"

@@ -21,7 +21,7 @@ from reports.scoring.histories import NOT_KNOWN, forecast_flags
 from reports.scoring.kinds import score_choice_histories, score_date_histories, score_histories
 
 
-def _ns(naive: list[str]) -> np.ndarray:
+def _ns(naive: list[str] | list[str | None]) -> np.ndarray:
     """Naive UTC ISO texts as datetime64[ns]."""
     return np.array(naive, dtype="datetime64[us]").astype("datetime64[ns]")
 
@@ -45,7 +45,7 @@ def _mark_late_and_final(predictions: list[PredictionData]) -> None:
         f.late, f.final = is_late, is_final
 
 
-def _utc_index(values: list[str]) -> pd.DatetimeIndex:
+def _utc_index(values: list[str] | list[str | None]) -> pd.DatetimeIndex:
     return pd.to_datetime(_ns(values), utc=True)
 
 
@@ -84,7 +84,7 @@ def score_chunk(predictions: list[PredictionData]) -> None:
     _mark_late_and_final(predictions)
     by_kind: dict[str, list[PredictionData]] = {kind: [] for kind in Prediction.Kind.values}
     for p in predictions:
-        if p.scored and p.forecasts:
+        if p.scored and p.has_outcome and p.forecasts:
             by_kind[p.kind].append(p)
     if by_kind[Prediction.Kind.BINARY]:
         _score_binary(by_kind[Prediction.Kind.BINARY])
@@ -97,10 +97,10 @@ def score_chunk(predictions: list[PredictionData]) -> None:
 def _score_binary(predictions: list[PredictionData]) -> None:
     """Row scores with `rules.brier` / `log_loss_binary` over the whole chunk; the
     prediction scores with `kinds.score_histories`, exactly as the dashboard."""
-    outcomes_by_prediction = [int(p.outcome) for p in predictions]
+    outcomes_by_prediction = [int(bool(p.outcome)) for p in predictions]
     frame, forecasts, rows = _history_frames(predictions, outcome=outcomes_by_prediction)
     probs = np.array([f.probability for _, f in rows], dtype=float)
-    outcomes = np.array([int(p.outcome) for p, _ in rows], dtype=float)
+    outcomes = np.array([int(bool(p.outcome)) for p, _ in rows], dtype=float)
     briers = rules.brier(probs, outcomes).tolist()
     losses = rules.log_loss_binary(probs, outcomes).tolist()
     for (_, f), b, loss in zip(rows, briers, losses, strict=True):
@@ -120,7 +120,7 @@ def _score_options(predictions: list[PredictionData]) -> None:
     frame, forecasts, rows = _history_frames(
         predictions, outcome_option_id=[p.outcome_option_id for p in predictions]
     )
-    option_rows = []
+    option_rows: list[tuple[int, int, int, float]] = []
     for p, f in rows:
         winner = [pk for pk, _, _ in p.options].index(p.outcome_option_id)
         onehot = np.zeros(len(p.options))
@@ -146,8 +146,11 @@ def _score_options(predictions: list[PredictionData]) -> None:
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
-def _days(iso_day: str) -> float:
-    """A date as days since 1970-01-01, the unit of `reports.scoring.kinds`."""
+def _days(iso_day: str | None) -> float:
+    """A date as days since 1970-01-01, the unit of `reports.scoring.kinds`; NaN for
+    none."""
+    if iso_day is None:
+        return float("nan")
     return float(date.fromisoformat(iso_day).toordinal() - _EPOCH)
 
 
@@ -159,7 +162,7 @@ def _score_dates(predictions: list[PredictionData]) -> None:
     frame, forecasts, rows = _history_frames(
         predictions, outcome_day=[_days(p.outcome_date) for p in predictions]
     )
-    quantile_rows = []
+    quantile_rows: list[tuple[int, float, float]] = []
     for p, f in rows:
         actual = _days(p.outcome_date)
         levels = np.array([level for level, _ in f.quantiles])

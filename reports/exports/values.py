@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import overload
 
 from django.urls import reverse
 
@@ -37,7 +38,11 @@ def probability_text(value) -> str:
     return text if text is not None else _short_decimal(float(value))
 
 
-def naive_iso(value) -> str | None:
+@overload
+def naive_iso(value: None) -> None: ...
+@overload
+def naive_iso(value: str | datetime) -> str: ...
+def naive_iso(value):
     """A UTC timestamp as 'YYYY-MM-DDTHH:MM:SS[.ffffff]' from what the driver returned:
     SQLite gives Django's stored text, PostgreSQL an aware datetime."""
     if value is None:
@@ -49,7 +54,11 @@ def naive_iso(value) -> str | None:
     return value.isoformat()
 
 
-def day_text(value) -> str | None:
+@overload
+def day_text(value: None) -> None: ...
+@overload
+def day_text(value: str | date) -> str: ...
+def day_text(value):
     if value is None:
         return None
     return value if isinstance(value, str) else value.isoformat()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
-from predictions.models import Prediction
+from predictions.models import Prediction, PredictionQuerySet
 from predictions.services import profile_for
 
 TagLinks = Prediction.tags.through
@@ -38,7 +38,7 @@ def filtered_predictions(
     resolved_from: date | None = None,
     resolved_to: date | None = None,
     kind: str | None = None,
-) -> QuerySet:
+) -> PredictionQuerySet:
     """The user's predictions matching the dashboard filters, as an unordered QuerySet.
 
     `tags` are Tag ids (or Tags); a prediction matches if it has any of them. Dates are
