@@ -1,4 +1,4 @@
-"""Downloads of the requester's scored history (DESIGN §5) and the columns reference.
+"""Downloads of the requester's scored history (docs/design.md §5) and the columns reference.
 
 The exports stream: the response body is a generator, so the first bytes leave before
 the last prediction is read. Filters come from the query string (the prediction list's
@@ -10,7 +10,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from reports import exports
+from reports.exports import csv as csv_export
+from reports.exports import json as json_export
+from reports.exports.format import COLUMN_HELP, CSV_COLUMNS, FORMAT_VERSION
+from reports.exports.queryset import export_queryset
 
 
 def _download(request: HttpRequest, pieces, *, content_type: str, extension: str):
@@ -25,11 +28,11 @@ def _download(request: HttpRequest, pieces, *, content_type: str, extension: str
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """One row per forecast (per option, per quantile), with scores; see the columns page."""
-    qs = exports.export_queryset(user=request.user, params=request.GET)
-    lines = exports.csv_lines(qs, base_url=request.build_absolute_uri("/"))
+    qs = export_queryset(user=request.user, params=request.GET)
+    lines = csv_export.csv_lines(qs, base_url=request.build_absolute_uri("/"))
     return _download(
         request,
-        exports.csv_stream(lines),
+        csv_export.csv_stream(lines),
         content_type="text/csv; charset=utf-8",
         extension="csv",
     )
@@ -38,10 +41,10 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     """Predictions with options, forecasts, evidence, resolution history and edits."""
-    qs = exports.export_queryset(user=request.user, params=request.GET)
+    qs = export_queryset(user=request.user, params=request.GET)
     return _download(
         request,
-        exports.json_stream(qs, base_url=request.build_absolute_uri("/")),
+        json_export.json_stream(qs, base_url=request.build_absolute_uri("/")),
         content_type="application/json; charset=utf-8",
         extension="json",
     )
@@ -50,12 +53,12 @@ def export_json(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def export_columns(request: HttpRequest) -> HttpResponse:
     """What each CSV column holds, and the shape of the JSON."""
-    columns = [(name, exports.COLUMN_HELP[name]) for name in exports.CSV_COLUMNS]
+    columns = [(name, COLUMN_HELP[name]) for name in CSV_COLUMNS]
     context = {
         "nav": "list",
         "columns": columns,
-        "required": exports.CSV_COLUMNS[:20],
-        "format_version": exports.FORMAT_VERSION,
+        "required": CSV_COLUMNS[:20],
+        "format_version": FORMAT_VERSION,
         "query": request.GET.urlencode(),
     }
     return render(request, "reports/export_columns.html", context)

@@ -12,7 +12,6 @@ urlpatterns = [
         views.shared_prediction_chart,
         name="shared_prediction_chart",
     ),
-    # Export and import (issue 5).
     path("export/predictions.csv", export_views.export_csv, name="export_csv"),
     path("export/predictions.json", export_views.export_json, name="export_json"),
     path("export/columns/", export_views.export_columns, name="export_columns"),

@@ -18,26 +18,20 @@ from django_htmx.middleware import HtmxDetails
 
 from predictions.models import Prediction
 from predictions.services import profile_for
-from reports import charts
-from reports.dashboard import (
-    CACHE_SECONDS,
-    CHART_NAMES,
-    MIN_CALIBRATION,
-    DashboardFilterForm,
-    cache_key,
-    chart_query,
-    chart_svg,
-    dashboard_numbers,
-    numbers_key,
-)
-from reports.selectors import (
-    data_version,
+from reports.charts.dates import date_svg
+from reports.charts.history import choice_svg, prediction_svg
+from reports.dashboard.cache import CACHE_SECONDS, cache_key, dashboard_numbers, numbers_key
+from reports.dashboard.charts import CHART_NAMES, chart_images, chart_query, chart_svg
+from reports.dashboard.filters import DashboardFilterForm
+from reports.dashboard.sections import MIN_CALIBRATION
+from reports.selectors.filters import prediction_counts
+from reports.selectors.history import (
     evidence_times,
-    prediction_counts,
     prediction_history,
     prediction_option_history,
     prediction_quantile_history,
 )
+from reports.selectors.version import data_version
 
 # matplotlib styles its SVG with inline style attributes; nothing in it may run.
 SVG_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE]}
@@ -104,6 +98,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         # image for good: new data means new URLs.
         "chart_query": chart_query(filters, version),
         "numbers": numbers,
+        "images": chart_images(numbers),
         "counts": counts,
         "min_calibration": MIN_CALIBRATION,
     }
@@ -159,6 +154,7 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpR
     # An open prediction's lines run to today, so its key changes daily.
     today = None if known_at else timezone.now().date()
     kind = prediction.kind
+    data: tuple  # what the chart draws, for its cache key
     if kind == Prediction.Kind.MULTIPLE_CHOICE:
         history = prediction_option_history(prediction)
         winner = (
@@ -170,7 +166,7 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpR
         data = (history.times, history.labels, history.probs.tolist(), winner)
 
         def render_svg() -> bytes:
-            return charts.choice_svg(
+            return choice_svg(
                 times=history.times,
                 labels=history.labels,
                 probs=history.probs,
@@ -188,7 +184,7 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpR
         data = (quantiles.times, quantiles.levels, quantiles.days.tolist(), actual)
 
         def render_svg() -> bytes:
-            return charts.date_svg(
+            return date_svg(
                 times=quantiles.times,
                 levels=quantiles.levels,
                 days=quantiles.days,
@@ -205,7 +201,7 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpR
         data = (history.to_records(index=False).tolist(), outcome)
 
         def render_svg() -> bytes:
-            return charts.prediction_svg(
+            return prediction_svg(
                 times=history["created_at"].tolist(),
                 probs=history["probability"].to_numpy(),
                 known_at=known_at,

@@ -1,7 +1,7 @@
 """Template tags for a prediction's own scores and chart.
 
 `{% prediction_score prediction %}` renders the Score block of a closed prediction's
-page from `reports.selectors.prediction_score` (the dashboard's scoring functions):
+page from `reports.selectors.one_score.prediction_score` (the dashboard's scoring functions):
 Brier, time-averaged Brier and log loss for yes/no and multiple-choice predictions;
 pinball loss, weighted interval score and the 80% interval for release dates; or why
 it is not scored. Formatting only: the numbers come from the selectors.
@@ -14,9 +14,10 @@ from django.utils.safestring import SafeString
 
 from predictions.models import Prediction
 from predictions.probability import format_percent
-from reports import charts
-from reports.selectors import OneScore
-from reports.selectors import prediction_score as score_of
+from reports.charts.dates import DATE_CHART_HEIGHT
+from reports.charts.history import choice_chart_height
+from reports.selectors.one_score import OneScore
+from reports.selectors.one_score import prediction_score as score_of
 
 register = template.Library()
 
@@ -120,7 +121,7 @@ def prediction_chart_height(prediction: Prediction, latest=None) -> int:
     """The pixel height of the prediction's chart image (multiple-choice charts grow with
     their options; `latest` is its latest forecast, options prefetched if possible)."""
     if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE and latest is not None:
-        return charts.choice_chart_height(len(latest.option_probabilities.all()))
+        return choice_chart_height(len(latest.option_probabilities.all()))
     if prediction.kind == Prediction.Kind.DATE:
-        return charts.DATE_CHART_HEIGHT
+        return DATE_CHART_HEIGHT
     return 220

@@ -11,8 +11,8 @@ dropped here), creates one user per N with N resolved binary predictions (3 fore
 each, 1–2 of 6 tags), and reports medians, each as a ratio to a bare database cursor
 fetching the same rows in the same run:
 
-- selector: reports.selectors.scored_predictions(every_kind=True), as the dashboard calls
-  it (3 queries for yes/no data, DESIGN §4 applied);
+- selector: reports.selectors.scored.scored_predictions(every_kind=True), as the dashboard calls
+  it (3 queries for yes/no data, docs/design.md §4 applied);
 - numbers: the dashboard's scoring (summary, buckets, findings, Spiegelhalter, CORP with a
   100-draw band, months, tags) on the selector's output;
 - page cold: GET /dashboard/ plus its three chart SVGs with an empty cache (wall clock,
@@ -168,8 +168,8 @@ def measure(n: int, args, rng: random.Random) -> dict:
     from django.urls import reverse
 
     from predictions.services import profile_for
-    from reports.dashboard import compute_numbers
-    from reports.selectors import scored_predictions
+    from reports.dashboard.numbers import compute_numbers
+    from reports.selectors.scored import scored_predictions
 
     t0 = time.perf_counter()
     user = make_user(n, args.forecasts, rng)

@@ -10,7 +10,7 @@ dropped here, never the database itself) with one user whose yes/no predictions 
 200,000 forecasts (4 each; 70% resolved, 5% annulled, the rest open; 1–2 tags each),
 then measures:
 
-- CSV export (`reports.exports.csv_lines` through `csv_stream`, as the web view and the
+- CSV export (`reports.exports.csv.csv_lines` through `csv_stream`, as the web view and the
   command stream it) written to a file: rows per second and peak RSS growth;
 - baseline for the export: a bare cursor fetch of the same forecast rows (with their
   prediction's columns) written with csv.writer to the same kind of file;
@@ -196,23 +196,25 @@ def timed(step):
 
 
 def export_csv(user, path: Path) -> int:
-    from reports import exports
+    from reports.exports import csv as csv_export
+    from reports.exports.queryset import export_queryset
 
-    qs = exports.export_queryset(user=user, params={})
+    qs = export_queryset(user=user, params={})
     rows = 0
     with open(path, "w", encoding="utf-8", newline="") as out:
-        for piece in exports.csv_stream(exports.csv_lines(qs)):
+        for piece in csv_export.csv_stream(csv_export.csv_lines(qs)):
             rows += piece.count("\r\n")
             out.write(piece)
     return rows - 1  # the header
 
 
 def export_json(user, path: Path) -> None:
-    from reports import exports
+    from reports.exports import json as json_export
+    from reports.exports.queryset import export_queryset
 
-    qs = exports.export_queryset(user=user, params={})
+    qs = export_queryset(user=user, params={})
     with open(path, "w", encoding="utf-8") as out:
-        for piece in exports.json_stream(qs):
+        for piece in json_export.json_stream(qs):
             out.write(piece)
 
 

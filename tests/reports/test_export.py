@@ -5,11 +5,15 @@ import datetime as dt
 import io
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -23,13 +27,21 @@ from hypothesis import strategies as st
 
 from predictions import services
 from predictions.models import Prediction, Tag
-from reports import exports, scoring
-from reports.selectors import scored_predictions
+from reports.exports import csv as csv_export
+from reports.exports import json as json_export
+from reports.exports import loading
+from reports.exports.format import CSV_COLUMNS, FORMULA_TRIGGERS, neutralise
+from reports.exports.queryset import export_queryset
+from reports.scoring.rules import pinball_loss, weighted_interval_score
+from reports.selectors.scored import scored_predictions
 from sources import services as source_services
 from tests.predictions.factories import UserFactory
+from tests.reports.builders import resolved
+from tests.reports.oracle import score_forecast_history
 
 T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
+REPO = Path(__file__).resolve().parents[2]
 
 
 def history(user, *, prefix: str = "") -> dict[str, Prediction]:
@@ -140,13 +152,13 @@ def read_csv(text: str) -> list[dict]:
 
 
 def export_csv(user, **params) -> str:
-    qs = exports.export_queryset(user=user, params=params)
-    return "".join(exports.csv_stream(exports.csv_lines(qs)))
+    qs = export_queryset(user=user, params=params)
+    return "".join(csv_export.csv_stream(csv_export.csv_lines(qs)))
 
 
 def export_json(user, **params) -> dict:
-    qs = exports.export_queryset(user=user, params=params)
-    return json.loads("".join(exports.json_stream(qs)))
+    qs = export_queryset(user=user, params=params)
+    return json.loads("".join(json_export.json_stream(qs)))
 
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")
@@ -186,7 +198,7 @@ class CsvContentTests(TestCase):
             "outcome", "brier", "log_loss", "prediction_brier", "prediction_brier_time_avg",
             "tags", "url",
         ]  # fmt: skip
-        assert header == exports.CSV_COLUMNS
+        assert header == CSV_COLUMNS
         assert all(len(row) == len(header) for row in csv.reader(io.StringIO(self.text)))
 
     def test_one_row_per_forecast_option_and_quantile(self):
@@ -239,9 +251,9 @@ class CsvContentTests(TestCase):
         actual = dt.date(2025, 8, 7).toordinal()
         q = [dt.date(2024, 6, 1), dt.date(2025, 1, 1), dt.date(2025, 9, 1)]
         days = [d.toordinal() for d in q]
-        expected = scoring.pinball_loss(days, [0.1, 0.5, 0.9], actual)
+        expected = pinball_loss(days, [0.1, 0.5, 0.9], actual)
         assert [float(r["pinball_loss"]) for r in rows] == pytest.approx(expected.tolist())
-        wis = scoring.weighted_interval_score([0.1, 0.5, 0.9], days, actual)
+        wis = weighted_interval_score([0.1, 0.5, 0.9], days, actual)
         assert float(rows[0]["prediction_wis"]) == pytest.approx(wis)
         assert rows[0]["prediction_brier"] == ""
 
@@ -263,7 +275,7 @@ class CsvContentTests(TestCase):
         assert "'@Still open" in questions
         for row in self.rows:
             for column in NUMERIC:
-                assert not row[column].startswith(exports.FORMULA_TRIGGERS), (column, row)
+                assert not row[column].startswith(FORMULA_TRIGGERS), (column, row)
 
     def test_prediction_scores_are_the_dashboards(self):
         frame = scored_predictions(user=self.user).predictions
@@ -283,7 +295,7 @@ def test_cell_quotes_as_csv_writer(text):
     """The export writes most of each line itself; it must be what csv.writer writes."""
     buffer = io.StringIO()
     csv.writer(buffer).writerow([text, "x"])
-    assert exports._cell(text) + ",x\r\n" == buffer.getvalue()
+    assert csv_export._cell(text) + ",x\r\n" == buffer.getvalue()
 
 
 class CsvQuotingTests(TestCase):
@@ -322,6 +334,85 @@ class DashboardAgreementTests(TestCase):
         assert str(int(choice["final_forecast_id"])) in final_ids
 
 
+class FinalAndLateFlagTests(TestCase):
+    """The CSV's is_final and is_late are the scoring rule's, checked against the
+    scalar oracle on random histories with ties, late forecasts, forecasts exactly at
+    known-at and sub-second times (docs/decisions/0001-one-scoring-rule.md)."""
+
+    def test_flags_match_the_oracle(self):
+        rng = np.random.default_rng(11)
+        user = UserFactory()
+        expected = {}
+        for _ in range(40):
+            n = int(rng.integers(1, 6))
+            seconds = np.sort(rng.integers(0, 3 * 86_400, n)).astype(float)
+            seconds += np.round(rng.random(n), 6) * (rng.random(n) < 0.3)  # fractions
+            if n > 2 and rng.random() < 0.4:
+                seconds[1] = seconds[0]  # two forecasts at one instant
+            times = [T0 + dt.timedelta(seconds=float(s)) for s in seconds]
+            known_at = (
+                times[int(rng.integers(0, n))]
+                if rng.random() < 0.3
+                else (T0 + dt.timedelta(seconds=float(rng.integers(-600, 4 * 86_400))))
+            )
+            probs = [int(k) / 1000 for k in rng.integers(0, 1001, n)]
+            prediction = resolved(
+                user, list(zip(times, probs, strict=True)), outcome=True, known_at=known_at
+            )
+            naive = np.array([t.replace(tzinfo=None) for t in times], dtype="datetime64[ns]")
+            known = np.datetime64(known_at.replace(tzinfo=None), "ns")
+            ids = list(prediction.forecasts.order_by("pk").values_list("pk", flat=True))
+            score = score_forecast_history(naive, np.array(probs), 1, known)
+            final = None if score is None else ids[score.final_index]
+            for i, pk in enumerate(ids):
+                expected[str(pk)] = (pk == final, bool(naive[i] > known))
+        rows = read_csv(export_csv(user))
+        assert len(rows) == len(expected)
+        flags = {r["forecast_id"]: (r["is_final"] == "1", r["is_late"] == "1") for r in rows}
+        assert flags == expected
+        assert any(late for _, late in expected.values())
+        assert any(final for final, _ in expected.values())
+
+    def test_open_predictions_latest_forecast_is_final(self):
+        user = UserFactory()
+        with time_machine.travel(T0, tick=False):
+            p = services.prediction_create(
+                owner=user, question="Open", resolve_by=(T0 + DAY).date(), probability="0.4"
+            )
+        with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
+            services.forecast_create(prediction=p, author=user, probability=Decimal("0.6"))
+        rows = read_csv(export_csv(user))
+        assert [(r["probability"], r["is_final"], r["is_late"]) for r in rows] == [
+            ("0.4", "0", "0"),
+            ("0.6", "1", "0"),
+        ]
+
+
+def test_importing_the_json_parser_loads_no_charts():
+    """Reading our own file format needs only its constants, not the exporter's scoring,
+    dashboard or charts (it loaded matplotlib's 1,175 modules)."""
+    code = (
+        "import django; django.setup(); import reports.imports.ours_json, sys; "
+        "print('matplotlib' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_format_module_is_standard_library_only():
+    code = (
+        "import sys; import reports.exports.format; "
+        "print(sorted(m for m in ('django', 'pandas', 'numpy', 'matplotlib') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
 class NeutraliseTests(TestCase):
     def test_cells(self):
         cases = {
@@ -337,7 +428,7 @@ class NeutraliseTests(TestCase):
             "0.5": "0.5",
         }
         for text, expected in cases.items():
-            assert exports.neutralise(text) == expected
+            assert neutralise(text) == expected
 
     def test_export_of_a_formula_question_reimports_unchanged(self):
         from reports.imports import run_import
@@ -426,8 +517,8 @@ class JsonTests(TestCase):
         assert date["forecasts"][0]["quantiles"][1] == {"level": 0.5, "value": "2025-01-01"}
 
     def test_one_prediction_per_line(self):
-        qs = exports.export_queryset(user=self.user, params={})
-        lines = "".join(exports.json_stream(qs)).splitlines()
+        qs = export_queryset(user=self.user, params={})
+        lines = "".join(json_export.json_stream(qs)).splitlines()
         assert lines[0].endswith('"predictions": [') and lines[-1] == "]}"
         assert len(lines) == 2 + len(self.made)
         for line in lines[1:-1]:
@@ -484,7 +575,7 @@ class WebExportTests(TestCase):
         self.client.force_login(self.alice)
         page = self.client.get(reverse("reports:export_columns"))
         assert page.status_code == 200
-        for column in exports.CSV_COLUMNS:
+        for column in CSV_COLUMNS:
             assert f"<code>{column}</code>" in page.content.decode()
         listing = self.client.get(reverse("predictions:list") + "?status=resolved&q=GPT").content
         text = listing.decode()
@@ -508,14 +599,14 @@ class WebExportTests(TestCase):
         assert queries(small) == queries(large)
 
     def test_queries_are_bounded_by_chunks(self):
-        qs = exports.export_queryset(user=self.alice, params={})
+        qs = export_queryset(user=self.alice, params={})
 
         def count(chunk_size: int) -> int:
             with (
-                mock.patch.object(exports, "CHUNK_SIZE", chunk_size),
+                mock.patch.object(loading, "CHUNK_SIZE", chunk_size),
                 CaptureQueriesContext(connection) as ctx,
             ):
-                list(exports.csv_lines(qs))
+                list(csv_export.csv_lines(qs))
             return len(ctx.captured_queries)
 
         # The ids, then per chunk three queries (predictions, forecasts, tags) and up to
@@ -524,9 +615,9 @@ class WebExportTests(TestCase):
         assert 1 + 3 * 3 <= count(2) <= 1 + 3 * 6  # chunks of 2, 2 and 1
 
     def test_large_exports_come_in_pieces(self):
-        qs = exports.export_queryset(user=self.alice, params={})
-        with mock.patch.object(exports, "ROWS_PER_WRITE", 3):
-            pieces = list(exports.csv_stream(exports.csv_lines(qs)))
+        qs = export_queryset(user=self.alice, params={})
+        with mock.patch.object(csv_export, "ROWS_PER_WRITE", 3):
+            pieces = list(csv_export.csv_stream(csv_export.csv_lines(qs)))
         assert len(pieces) == math.ceil(16 / 3)  # 15 rows and the header
 
 

@@ -23,7 +23,7 @@ from predictions import services
 from predictions.models import Forecast, Prediction, ResolutionEvent, Tag
 from reports.imports import ImportOptions, detect_format, run_import
 from reports.management.commands.import_predictions import Command as ImportCommand
-from reports.selectors import scored_predictions
+from reports.selectors.scored import scored_predictions
 from sources.models import EvidenceLink, Source
 from sources.services import evidence_link_create
 from tests.predictions.factories import UserFactory

@@ -1,4 +1,4 @@
-"""Multiple-choice and release-date predictions in the reports (issue 6, DESIGN §4).
+"""Multiple-choice and release-date predictions in the reports (docs/design.md §4).
 
 Scores through the selector path (`scored_predictions(every_kind=True)` and
 `prediction_score`), calibration points, interval coverage, the dashboard with mixed
@@ -23,15 +23,14 @@ from scipy.stats import binomtest
 
 from predictions import services
 from predictions.models import Prediction
-from reports import dashboard, scoring
-from reports.selectors import (
-    prediction_option_history,
-    prediction_quantile_history,
-    prediction_score,
-    score_choice_histories,
-    score_date_histories,
-    scored_predictions,
-)
+from reports.charts.dates import date_svg
+from reports.charts.history import choice_svg
+from reports.dashboard.numbers import compute_numbers
+from reports.scoring.kinds import score_choice_histories, score_date_histories
+from reports.scoring.rules import brier_multi, interval_hit, pinball_loss, weighted_interval_score
+from reports.selectors.history import prediction_option_history, prediction_quantile_history
+from reports.selectors.one_score import prediction_score
+from reports.selectors.scored import scored_predictions
 from tests.predictions.factories import UserFactory
 from tests.reports.builders import T0, many_resolved, resolved, tag
 
@@ -95,11 +94,11 @@ def release(owner, forecasts, *, actual, known_at, tags=(), question="When does 
 
 
 def vector(days=(30, 60, 120)) -> dict:
-    """The issue-6 test vector: 10/50/90% dates at day 30/60/120 after T0."""
+    """A release-date test vector: 10/50/90% dates at day 30/60/120 after T0."""
     return {"0.1": D0 + days[0] * DAY, "0.5": D0 + days[1] * DAY, "0.9": D0 + days[2] * DAY}
 
 
-# --- Release dates: the issue-6 test vector ------------------------------------------
+# --- Release dates: the test vector ----------------------------------------------------
 
 
 class DateVectorTests(TestCase):
@@ -168,9 +167,9 @@ def test_vectorised_wis_equals_scoring():
         fc_rows.append((pid, pid, start))
         q_rows += [(pid, lv, float(d)) for lv, d in zip(levels, days, strict=True)]
         expected[pid] = (
-            scoring.weighted_interval_score(levels, days, actual),
-            scoring.pinball_loss(days, levels, actual).mean(),
-            bool(scoring.interval_hit(days[levels.index(0.1)], days[levels.index(0.9)], actual)),
+            weighted_interval_score(levels, days, actual),
+            pinball_loss(days, levels, actual).mean(),
+            bool(interval_hit(days[levels.index(0.1)], days[levels.index(0.9)], actual)),
         )
     predictions = pd.DataFrame(pred_rows, columns=["prediction_id", "outcome_day", "known_at"])
     forecasts = pd.DataFrame(fc_rows, columns=["prediction_id", "forecast_id", "created_at"])
@@ -242,9 +241,7 @@ class ChoiceScoreTests(TestCase):
 
     def test_equals_scoring_brier_multi(self):
         row = scored_predictions(user=self.user, every_kind=True).choices.loc[self.abc.pk]
-        assert row.brier_final == pytest.approx(
-            float(scoring.brier_multi([0.2, 0.7, 0.1], [0, 1, 0]))
-        )
+        assert row.brier_final == pytest.approx(float(brier_multi([0.2, 0.7, 0.1], [0, 1, 0])))
 
     def test_prediction_score_matches_the_frame(self):
         score = prediction_score(self.abc)
@@ -355,7 +352,7 @@ class MixedDashboardTests(CacheClearing):
 
     def test_headline_averages_yes_no_and_choices(self):
         data = scored_predictions(user=self.user, every_kind=True)
-        numbers = dashboard.compute_numbers(data, dt.UTC)
+        numbers = compute_numbers(data, dt.UTC)
         briers = [*data.predictions["brier_final"], *data.choices["brier_final"]]
         assert numbers.n_scored == 18
         assert (numbers.n_binary, numbers.n_choice, numbers.n_date) == (6, 6, 6)
@@ -367,9 +364,7 @@ class MixedDashboardTests(CacheClearing):
         assert numbers.tags[0].count == 3 + 6  # many_resolved tags every other one
 
     def test_calibration_points_one_vs_rest_and_quantiles(self):
-        numbers = dashboard.compute_numbers(
-            scored_predictions(user=self.user, every_kind=True), dt.UTC
-        )
+        numbers = compute_numbers(scored_predictions(user=self.user, every_kind=True), dt.UTC)
         cal = numbers.calibration
         assert (cal.n_binary_points, cal.n_choice_points, cal.n_date_points) == (6, 18, 18)
         assert cal.n_points == 42
@@ -383,9 +378,7 @@ class MixedDashboardTests(CacheClearing):
 
     def test_interval_coverage_and_binomial_test(self):
         dates = scored_predictions(user=self.user, every_kind=True).dates
-        numbers = dashboard.compute_numbers(
-            scored_predictions(user=self.user, every_kind=True), dt.UTC
-        )
+        numbers = compute_numbers(scored_predictions(user=self.user, every_kind=True), dt.UTC)
         row = numbers.dates.coverage[0]
         hits = int(dates["hit_80"].sum())
         assert (row.nominal_pct, row.n, row.hits) == (80, 6, hits)
@@ -666,7 +659,6 @@ class KindChartTests(CacheClearing):
 
 @pytest.mark.filterwarnings("error")  # a missing glyph, font or numpy unit would fail here
 def test_kind_charts_render_without_warnings():
-    from reports import charts
 
     def parse(svg):
         assert ET.fromstring(svg).tag == SVG
@@ -676,7 +668,7 @@ def test_kind_charts_render_without_warnings():
     labels = [f"Option {i} with a rather long label" for i in range(20)]
     probs = np.full((4, 20), 0.05)
     svg = parse(
-        charts.choice_svg(
+        choice_svg(
             times=times,
             labels=labels,
             probs=probs,
@@ -686,13 +678,13 @@ def test_kind_charts_render_without_warnings():
         )
     )
     assert b"Late (not scored)" in svg and b"(won)" in svg and b"Evidence linked" in svg
-    parse(charts.choice_svg(times=times[:1], labels=["A", "B"], probs=[[0.5, 0.5]], now=T0 + DAY))
+    parse(choice_svg(times=times[:1], labels=["A", "B"], probs=[[0.5, 0.5]], now=T0 + DAY))
     levels = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95]
     days = np.array(
         [[D0 + (10 * k + i) * DAY for k in range(1, 8)] for i in range(3)], dtype="datetime64[D]"
     )
     fan = parse(
-        charts.date_svg(
+        date_svg(
             times=times[:3],
             levels=levels,
             days=days,
@@ -704,14 +696,14 @@ def test_kind_charts_render_without_warnings():
     )
     assert b"25\xe2\x80\x9375%" in fan and b"Late median (not scored)" in fan
     bar = parse(
-        charts.date_svg(
+        date_svg(
             times=times[:1], levels=levels, days=days[:1], resolve_by=D0 + 60 * DAY, now=T0 + DAY
         )
     )
     assert b"Actual date" not in bar and b"5\xe2\x80\x9395%" in bar
     for empty in (
-        charts.choice_svg(times=[], labels=[], probs=[]),
-        charts.date_svg(times=[], levels=[], days=[]),
+        choice_svg(times=[], labels=[], probs=[]),
+        date_svg(times=[], levels=[], days=[]),
     ):
         assert b"No forecast to chart yet" in parse(empty)
 

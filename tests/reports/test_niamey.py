@@ -1,7 +1,7 @@
 """The dashboard reproduces the published CORP example (precip_Niamey_2016, EMOS).
 
 The 92 EMOS forecasts become 92 resolved predictions; the model stores probabilities to
-0.001, so the page is compared with scoring.corp and scoring.buckets on the same rounded
+0.001, so the page is compared with calibration.corp and calibration.buckets on the same rounded
 values (and, to the published precision, with the paper's figures).
 """
 
@@ -17,7 +17,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from predictions.models import Forecast, Prediction
-from reports import scoring
+from reports.scoring.calibration import buckets, corp
 from tests.predictions.factories import UserFactory
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "precip_Niamey_2016.csv"
@@ -52,7 +52,7 @@ class NiameyTests(TestCase):
 
     def test_decomposition_and_buckets_shown(self):
         html = self.client.get(reverse("reports:dashboard")).content.decode()
-        rel = scoring.corp(self.p, self.y)
+        rel = corp(self.p, self.y)
         shown = {
             name: float(re.search(rf"<dt>{name} ([0-9.]+)</dt>", html).group(1))
             for name in ("MCB", "DSC", "UNC")
@@ -69,7 +69,7 @@ class NiameyTests(TestCase):
         assert "Brier 0.2320 = miscalibration" in html
         assert "92 scored predictions" in html
 
-        table = scoring.buckets(self.p, self.y)
+        table = buckets(self.p, self.y)
         body = html[html.index("<caption>Calibration by bucket</caption>") :]
         body = body[: body.index("</table>")]
         cell = r'\s*<td class="num">(\d+)</td>'

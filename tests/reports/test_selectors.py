@@ -1,4 +1,5 @@
-"""reports.selectors: DESIGN §4's choice of forecasts, filters, counts, query counts."""
+"""reports.selectors and reports.scoring.histories: docs/design.md §4's choice of
+forecasts against the oracle, filters, counts, query counts."""
 
 import datetime as dt
 import math
@@ -16,16 +17,15 @@ from hypothesis import strategies as st
 
 from predictions import services
 from predictions.models import Forecast, Prediction
-from reports.scoring import score_forecast_history
-from reports.selectors import (
-    data_version,
-    prediction_counts,
-    prediction_history,
-    score_histories,
-    scored_predictions,
-)
+from reports.scoring.histories import NOT_KNOWN, forecast_flags
+from reports.scoring.kinds import score_histories
+from reports.selectors.filters import prediction_counts
+from reports.selectors.history import prediction_history
+from reports.selectors.scored import scored_predictions
+from reports.selectors.version import data_version
 from tests.predictions.factories import UserFactory
 from tests.reports.builders import T0, many_resolved, open_prediction, resolved, tag
+from tests.reports.oracle import score_forecast_history
 
 DAY = dt.timedelta(days=1)
 
@@ -160,6 +160,37 @@ def test_vectorised_rule_equals_scoring(cases):
         assert frame.loc[pid, "brier_time_avg"] == pytest.approx(
             expected[pid].brier_time_avg, abs=1e-12
         )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(history, st.integers(-5, 55) | st.none()), min_size=1, max_size=8))
+def test_forecast_flags_equal_the_oracle(cases):
+    """forecast_flags (exports, import preview) marks late and final forecasts as the
+    oracle does, in the caller's order; an unknown known-at makes the latest final."""
+    start = np.datetime64("2024-01-01T00:00", "ns")
+    pids, fids, times, known, expected = [], [], [], [], []
+    next_id = 1
+    for pid, (hist, hours) in enumerate(cases, start=1):
+        t = np.array([start + np.timedelta64(h, "h") for h, _ in hist])
+        known_at = start + np.timedelta64(55 if hours is None else hours, "h")
+        known.append(NOT_KNOWN if hours is None else known_at.astype(np.int64))
+        score = score_forecast_history(t, np.array([k / 1000 for _, k in hist]), 1, known_at)
+        for i, at in enumerate(t):
+            pids.append(pid)
+            fids.append(next_id)
+            times.append(at.astype(np.int64))
+            next_id += 1
+            final = score is not None and i == score.final_index
+            expected.append((bool(hours is not None and at > known_at), final))
+    order = np.arange(len(fids))[::-1]  # any order in, the same order out
+    late, final = forecast_flags(
+        list(range(1, len(cases) + 1)),
+        np.array(known, dtype=np.int64),
+        np.array(pids)[order],
+        np.array(fids)[order],
+        np.array(times, dtype=np.int64)[order],
+    )
+    assert list(zip(late.tolist(), final.tolist(), strict=True)) == [expected[i] for i in order]
 
 
 class QueryCountTests(TestCase):

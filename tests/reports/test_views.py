@@ -15,7 +15,9 @@ from django.urls import reverse
 
 from predictions import services
 from predictions.models import Forecast, Prediction
-from reports import dashboard as dashboard_module
+from reports.charts import alt_text
+from reports.charts.bars import tag_chart_height
+from reports.dashboard import cache as dashboard_cache
 from tests.predictions.factories import UserFactory
 from tests.reports.builders import T0, many_resolved, open_prediction, resolved, tag
 
@@ -74,6 +76,19 @@ class DashboardPageTests(CacheClearing):
         assert "MCB" in html and "DSC" in html and "UNC" in html and "Spiegelhalter" in html
         assert re.search(r"<dt>Due</dt><dd><a [^>]*>1 to resolve</a>", html)
         assert not NAN.search(response.content)
+
+    def test_chart_alt_texts_come_from_python(self):
+        html = self.client.get(DASHBOARD).content.decode()
+        alts = dict(
+            re.findall(r'src="/dashboard/charts/(\w+)\.svg\?[^"]*"[^>]*alt="([^"]*)"', html)
+        )
+        months = re.findall(r'<tr><th scope="row">(\w{3} \d{4})</th>', html)
+        assert alts == {
+            "reliability": alt_text.reliability_alt(n_points=30, n_predictions=30, mixed=False),
+            "months": alt_text.months_alt(months),
+            "tags": alt_text.tags_alt(n_drawn=1, n_tags=1),
+        }
+        assert f'height="{tag_chart_height(1)}"' in html
 
     def test_htmx_gets_the_results_fragment(self):
         response = self.client.get(
@@ -213,7 +228,7 @@ class CacheTests(CacheClearing):
 
     def test_charts_are_cached_and_recomputed_after_a_new_forecast(self):
         with mock.patch.object(
-            dashboard_module, "scored_predictions", wraps=dashboard_module.scored_predictions
+            dashboard_cache, "scored_predictions", wraps=dashboard_cache.scored_predictions
         ) as selector:
             first = assert_svg(self.client.get(chart_url("reliability")))
             assert_svg(self.client.get(chart_url("months")))

@@ -1,4 +1,4 @@
-"""“Your words, calibrated” (issue 6): for each phrase typed for a final yes/no forecast,
+"""“Your words, calibrated”: for each phrase typed for a final yes/no forecast,
 how often such predictions came true, with a Wilson interval, beside what the phrase
 usually means."""
 
@@ -12,8 +12,10 @@ from django.urls import reverse
 
 from predictions.models import Forecast
 from predictions.probability import phrase_meaning
-from reports import dashboard, scoring
-from reports.selectors import scored_predictions
+from reports.dashboard.numbers import compute_numbers
+from reports.dashboard.words import WordRow, _is_words, _phrase_key
+from reports.scoring.calibration import wilson_interval
+from reports.selectors.scored import scored_predictions
 from tests.predictions.factories import UserFactory
 from tests.reports.builders import T0, resolved
 
@@ -36,8 +38,8 @@ def said(owner, phrase: str, probability: str, *, came_true: bool, earlier: str 
     return prediction
 
 
-def words_of(user) -> list[dashboard.WordRow]:
-    numbers = dashboard.compute_numbers(scored_predictions(user=user, every_kind=True), dt.UTC)
+def words_of(user) -> list[WordRow]:
+    numbers = compute_numbers(scored_predictions(user=user, every_kind=True), dt.UTC)
     return numbers.words
 
 
@@ -67,7 +69,7 @@ class WordsTests(TestCase):
         assert list(rows) == ["1 in 20", "likely", "almost certain", "good bet"]  # by meaning
         likely = rows["likely"]
         assert (likely.n, likely.hits, likely.meaning_pct) == (5, 4, 75.0)
-        low, high = scoring.wilson_interval(4, 5)
+        low, high = wilson_interval(4, 5)
         assert likely.low_pct == pytest.approx(100 * float(low))
         assert likely.high_pct == pytest.approx(100 * float(high))
         assert likely.observed_pct == pytest.approx(80)
@@ -115,14 +117,14 @@ class WordsTests(TestCase):
 
     def test_not_in_words_without_every_kind(self):
         """The default (yes/no only) selector output has no phrases: no words rows."""
-        numbers = dashboard.compute_numbers(scored_predictions(user=self.user), dt.UTC)
+        numbers = compute_numbers(scored_predictions(user=self.user), dt.UTC)
         assert numbers.words == []
         assert numbers.n_scored == len(scored_predictions(user=self.user).predictions)
 
 
 def test_phrase_key_groups_table_phrases():
-    assert dashboard._phrase_key("Very  Likely!") == "very likely"
-    assert dashboard._phrase_key("1 In 20") == "1 in 20"
-    assert dashboard._is_words("3:1") and dashboard._is_words("likely")
-    assert not dashboard._is_words("70%") and not dashboard._is_words("~5%")
+    assert _phrase_key("Very  Likely!") == "very likely"
+    assert _phrase_key("1 In 20") == "1 in 20"
+    assert _is_words("3:1") and _is_words("likely")
+    assert not _is_words("70%") and not _is_words("~5%")
     assert phrase_meaning("likely") == Decimal("0.750")

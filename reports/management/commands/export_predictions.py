@@ -3,7 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import exports
+from reports.exports import csv as csv_export
+from reports.exports import json as json_export
+from reports.exports.queryset import export_queryset
 
 
 class Command(BaseCommand):
@@ -28,11 +30,11 @@ class Command(BaseCommand):
             owner = User.objects.get(**{User.USERNAME_FIELD: user})
         except User.DoesNotExist:
             raise CommandError(f"No user named “{user}”.") from None
-        qs = exports.export_queryset(user=owner, params={})
+        qs = export_queryset(user=owner, params={})
         if format == "csv":
-            pieces = exports.csv_stream(exports.csv_lines(qs, base_url=base_url))
+            pieces = csv_export.csv_stream(csv_export.csv_lines(qs, base_url=base_url))
         else:
-            pieces = exports.json_stream(qs, base_url=base_url)
+            pieces = json_export.json_stream(qs, base_url=base_url)
         if output:
             with open(output, "w", encoding="utf-8", newline="") as out:
                 for piece in pieces:
