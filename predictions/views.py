@@ -7,7 +7,6 @@ named partial of the same template; everything also works as plain GET/POST.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,36 +19,16 @@ from predictions.forms import (
     evidence_from_query,
     known_at_for_evidence,
 )
+from predictions.list_filters import STATUS_FILTERS, filter_by_status
 from predictions.models import Prediction, Profile, Tag, attach_summaries
 from predictions.services import profile_for, tags_for_names
-
-PAGE_SIZE = 25
-STATUS_FILTERS = {
-    "open": "Open",
-    "due": "Due",
-    "resolved": "Resolved",
-    "annulled": "Annulled",
-}
-
-
-def _partial(request, template: str, partial: str) -> str:
-    """The partial for htmx swaps; the full page for normal loads and history restores."""
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        return f"{template}#{partial}"
-    return template
+from web.forms import add_form_errors
+from web.htmx import partial_template
+from web.pagination import paginate
 
 
 def _own_prediction(request, pk: int) -> Prediction:
     return get_object_or_404(Prediction.objects.visible_to(request.user), pk=pk)
-
-
-def _add_form_errors(form, exc: ValidationError) -> None:
-    """Puts a service's ValidationError next to the matching field (or on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_GET
@@ -58,14 +37,8 @@ def prediction_list(request):
     today = profile_for(request.user).today()
     predictions = Prediction.objects.owned_by(request.user)
     status = request.GET.get("status", "")
-    if status == "due":
-        predictions = predictions.due(today)
-    elif status == "open":
-        predictions = predictions.open().filter(resolve_by__gte=today)
-    elif status in STATUS_FILTERS:
-        predictions = predictions.filter(status=status)
-    else:
-        status = ""
+    status = status if status in STATUS_FILTERS else ""
+    predictions = filter_by_status(predictions, status, today)
     tags = list(Tag.objects.filter(owner=request.user))
     tag = next((t for t in tags if str(t.pk) == request.GET.get("tag", "")), None)
     if tag is not None:
@@ -73,14 +46,13 @@ def prediction_list(request):
     query = request.GET.get("q", "")[:200]
     predictions = predictions.search(query)
 
-    page = Paginator(predictions.for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    pages = paginate(request, predictions.for_list())
+    page = pages["page"]
     attach_summaries(page.object_list)
     has_any = bool(page.object_list) or Prediction.objects.owned_by(request.user).exists()
-    filters = request.GET.copy()
-    filters.pop("page", None)
     context = {
+        **pages,
         "nav": "list",
-        "page": page,
         "today": today,
         "tags": tags,
         "current_tag": tag,
@@ -88,10 +60,9 @@ def prediction_list(request):
         "status_filters": STATUS_FILTERS,
         "query": query,
         "has_any": has_any,
-        "filter_query": filters.urlencode(),
     }
     return render(
-        request, _partial(request, "predictions/list.html", "prediction-results"), context
+        request, partial_template(request, "predictions/list.html", "prediction-results"), context
     )
 
 
@@ -136,7 +107,7 @@ def prediction_create(request):
                         **kinds.create_payload(form),
                     )
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, f"Saved “{prediction.question}”.")
                 if "add_another" in request.POST:
@@ -225,7 +196,7 @@ def forecast_add(request, pk: int):
                 **kinds.forecast_payload(form),
             )
         except ValidationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             if not request.htmx:
                 messages.success(request, "Forecast updated.")
@@ -239,7 +210,7 @@ def forecast_add(request, pk: int):
             response = render(request, "predictions/detail.html#forecast-panel", context)
             response["HX-Trigger"] = "forecast-saved"
             return response
-    template = _partial(request, "predictions/detail.html", "forecast-panel")
+    template = partial_template(request, "predictions/detail.html", "forecast-panel")
     return render(request, template, _detail_context(request, prediction, forecast_form=form))
 
 
@@ -256,7 +227,7 @@ def prediction_extend(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, "Resolve-by date moved; the change is in the edit history.")
             return redirect("predictions:detail", pk=prediction.pk)
@@ -282,7 +253,7 @@ def prediction_resolve(request, pk: int):
                     evidence=data.get("evidence"),
                 )
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 if request.htmx and in_queue:
                     return render(
@@ -346,7 +317,7 @@ def prediction_edit(request, pk: int):
                         tags=tags,
                     )
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, "Saved. Changes to the claim are shown in its history.")
                 return redirect("predictions:detail", pk=prediction.pk)
@@ -398,9 +369,9 @@ def due_queue(request):
     predictions = (
         Prediction.objects.owned_by(request.user).due(today).for_list().order_by("resolve_by", "pk")
     )
-    page = Paginator(predictions, PAGE_SIZE).get_page(request.GET.get("page"))
-    attach_summaries(page.object_list)
-    return render(request, "predictions/due.html", {"page": page, "today": today, "nav": "due"})
+    pages = paginate(request, predictions)
+    attach_summaries(pages["page"].object_list)
+    return render(request, "predictions/due.html", {**pages, "today": today, "nav": "due"})
 
 
 @login_not_required

@@ -27,13 +27,13 @@ from django import forms
 from django.core.cache import cache
 from scipy.stats import binomtest
 
-from predictions.forms import BoundedDateField
 from predictions.models import Prediction, Tag
 from predictions.phrases import lookup_phrase
 from predictions.probability import ProbabilityError, parse_probability, phrase_meaning
 from predictions.services import profile_for
 from reports import charts, scoring
 from reports.selectors import ScoredPredictions, scored_predictions
+from web.forms import BoundedDateField
 
 MIN_CALIBRATION = 5  # scored predictions before the reliability section is shown
 MAX_MONTHS = 24  # most recent resolution months shown (chart and table alike)

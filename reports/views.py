@@ -38,6 +38,7 @@ from reports.selectors import (
     prediction_option_history,
     prediction_quantile_history,
 )
+from web.htmx import partial_template
 
 # matplotlib styles its SVG with inline style attributes; nothing in it may run.
 SVG_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE]}
@@ -47,13 +48,6 @@ IMMUTABLE = "private, max-age=31536000, immutable"
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-def _template(request: HtmxHttpRequest, template: str, partial: str) -> str:
-    """The named partial for htmx swaps; the page for normal loads and history restores."""
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        return f"{template}#{partial}"
-    return template
 
 
 def _cached(key: str, render_svg) -> bytes:
@@ -107,7 +101,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "counts": counts,
         "min_calibration": MIN_CALIBRATION,
     }
-    template = _template(request, "reports/dashboard.html", "dashboard-results")
+    template = partial_template(request, "reports/dashboard.html", "dashboard-results")
     return render(request, template, context)
 
 

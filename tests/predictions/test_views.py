@@ -19,7 +19,6 @@ from predictions.probability import (
     parse_probability,
 )
 from predictions.services import MSG_KNOWN_AT_FUTURE, MSG_RESOLVED_NO_FORECAST
-from predictions.views import PAGE_SIZE
 from tests.predictions.factories import (
     ForecastFactory,
     PredictionEditFactory,
@@ -28,6 +27,7 @@ from tests.predictions.factories import (
     TagFactory,
     UserFactory,
 )
+from web.pagination import PAGE_SIZE
 
 NOW = dt.datetime(2026, 5, 14, 12, 0, 30, tzinfo=dt.UTC)
 TODAY = NOW.date()
