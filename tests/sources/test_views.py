@@ -18,6 +18,7 @@ from sources.normalise import MSG_URL_SCHEME
 from sources.services import MSG_LINK_RESOLVES, MSG_URL_OR_SOURCE
 from tests.predictions.factories import ForecastFactory, PredictionFactory, UserFactory
 from tests.sources.factories import EvidenceLinkFactory, SourceFactory
+from tests.web.html_forms import submitted_values
 
 HTMX = {"HX-Request": "true"}
 XSS = "<script>alert(1)</script>"
@@ -538,6 +539,23 @@ class SourceEditTests(TestCase):
             assert "“javascript:” links are refused" in response.content.decode()
         self.source.refresh_from_db()
         assert self.source.url == "https://example.com/a" and self.source.archive_url == ""
+
+    def test_saving_the_form_as_a_browser_does_keeps_the_dates(self):
+        """Defect: the form rendered dates as 01/06/2026, which <input type="date"> shows
+        blank, so saving the page unchanged erased both dates."""
+        published, accessed = dt.date(2026, 6, 1), dt.date(2026, 6, 20)
+        Source.objects.filter(pk=self.source.pk).update(
+            published_date=published, accessed_date=accessed, author="A. Writer"
+        )
+        html = self.client.get(self.url).content.decode()
+        values = submitted_values(html)
+        assert values["published_date"] == ["2026-06-01"]
+        assert values["accessed_date"] == ["2026-06-20"]
+        response = self.client.post(self.url, values)
+        assert response.status_code == 302
+        self.source.refresh_from_db()
+        assert (self.source.published_date, self.source.accessed_date) == (published, accessed)
+        assert (self.source.title, self.source.author) == ("Old", "A. Writer")
 
     def test_a_url_already_in_the_library_is_refused(self):
         response = self.post(url="https://example.com/b#frag")
