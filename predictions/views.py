@@ -139,13 +139,12 @@ def forecast_history(prediction: Prediction, forecasts: list) -> list[dict]:
     return rows[::-1]
 
 
-def _detail_context(request, prediction: Prediction, **extra) -> dict:
-    forecasts = list(
-        prediction.forecasts.select_related("evidence__source").prefetch_related(
-            "option_probabilities__option", "quantiles"
-        )
-    )
-    context = {
+def _forecast_context(prediction: Prediction, forecasts) -> dict:
+    """What the per-kind fragments of templates/predictions/includes/ and the chart tag
+    need: every forecast oldest first, the history newest first, the latest forecast,
+    the resolution and edit histories."""
+    forecasts = list(forecasts.prefetch_related("option_probabilities__option", "quantiles"))
+    return {
         "prediction": prediction,
         "forecasts": forecasts,
         "history": forecast_history(prediction, forecasts),
@@ -154,6 +153,13 @@ def _detail_context(request, prediction: Prediction, **extra) -> dict:
             prediction.resolution_events.select_related("evidence__source", "outcome_option")
         ),
         "edits": list(prediction.edits.all()),
+    }
+
+
+def _detail_context(request, prediction: Prediction, **extra) -> dict:
+    forecasts = prediction.forecasts.select_related("evidence__source")
+    context = {
+        **_forecast_context(prediction, forecasts),
         "tags": list(prediction.tags.all()),
         "today": profile_for(request.user).today(),
         "is_owner": True,
@@ -379,7 +385,7 @@ def due_queue(request):
 def prediction_shared(request, token: str):
     """Read-only page for link-shared and public predictions: no owner details but a name."""
     prediction = get_object_or_404(
-        Prediction.objects.select_related("owner__profile").exclude(
+        Prediction.objects.select_related("owner__profile", "outcome_option").exclude(
             visibility=Prediction.Visibility.PRIVATE
         ),
         share_token=token,
@@ -387,10 +393,7 @@ def prediction_shared(request, token: str):
     if request.user.is_authenticated and request.user.pk == prediction.owner_id:
         messages.info(request, "This is how others see your shared prediction.")
     context = {
-        "prediction": prediction,
-        "forecasts": list(prediction.forecasts.all()),
-        "events": list(prediction.resolution_events.all()),
-        "edits": list(prediction.edits.all()),
+        **_forecast_context(prediction, prediction.forecasts.all()),
         "author_name": _display_name(prediction.owner),
     }
     return render(request, "predictions/shared.html", context)

@@ -1,4 +1,4 @@
-"""Template tags for a prediction's own scores and chart.
+"""The template tag for a prediction's own scores.
 
 `{% prediction_score prediction %}` renders the Score block of a closed prediction's
 page (templates/reports/includes/prediction_score.html) from
@@ -11,7 +11,6 @@ scored. The prediction pages load this tag, so that predictions never import rep
 from django import template
 
 from predictions.models import Prediction
-from reports import charts
 from reports.selectors import prediction_score as score_of
 
 register = template.Library()
@@ -31,14 +30,3 @@ def prediction_score(prediction: Prediction) -> dict:
     """The Score block of a closed prediction (nothing while it is open)."""
     score = score_of(prediction)
     return {"score": score, "prediction": prediction, "not_scored": NOT_SCORED.get(score.reason)}
-
-
-@register.simple_tag
-def prediction_chart_height(prediction: Prediction, latest=None) -> int:
-    """The pixel height of the prediction's chart image (multiple-choice charts grow with
-    their options; `latest` is its latest forecast, options prefetched if possible)."""
-    if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE and latest is not None:
-        return charts.choice_chart_height(len(latest.option_probabilities.all()))
-    if prediction.kind == Prediction.Kind.DATE:
-        return charts.DATE_CHART_HEIGHT
-    return 220
