@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +21,7 @@ from predictions.forms import (
     known_at_for_evidence,
 )
 from predictions.list_filters import STATUS_FILTERS, filter_by_status
-from predictions.models import Prediction, Profile, Tag, attach_summaries
+from predictions.models import OptionProbability, Prediction, Profile, Tag, attach_summaries
 from predictions.services import profile_for, tags_for_names
 from web.forms import add_form_errors
 from web.htmx import partial_template
@@ -143,7 +144,12 @@ def _forecast_context(prediction: Prediction, forecasts) -> dict:
     """What the per-kind fragments of templates/predictions/includes/ and the chart tag
     need: every forecast oldest first, the history newest first, the latest forecast,
     the resolution and edit histories."""
-    forecasts = list(forecasts.prefetch_related("option_probabilities__option", "quantiles"))
+    if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE:
+        with_options = OptionProbability.objects.select_related("option")
+        forecasts = forecasts.prefetch_related(Prefetch("option_probabilities", with_options))
+    elif prediction.kind == Prediction.Kind.DATE:
+        forecasts = forecasts.prefetch_related("quantiles")
+    forecasts = list(forecasts)
     return {
         "prediction": prediction,
         "forecasts": forecasts,
@@ -377,7 +383,14 @@ def due_queue(request):
     )
     pages = paginate(request, predictions)
     attach_summaries(pages["page"].object_list)
-    return render(request, "predictions/due.html", {**pages, "today": today, "nav": "due"})
+    # The paginator has counted the due predictions: the navigation need not count again.
+    context = {
+        **pages,
+        "today": today,
+        "nav": "due",
+        "nav_due_count": pages["page"].paginator.count,
+    }
+    return render(request, "predictions/due.html", context)
 
 
 @login_not_required

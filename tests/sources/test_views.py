@@ -414,7 +414,7 @@ class IsolationTests(TestCase):
 
 
 class QueryCountTests(TestCase):
-    """Pages cost the same number of queries for 3 rows as for 30."""
+    """Pages cost an exact number of queries, the same for 3 rows as for 30."""
 
     @classmethod
     def setUpTestData(cls):
@@ -442,18 +442,21 @@ class QueryCountTests(TestCase):
         return len(queries)
 
     def test_library(self):
+        # session, user, profile; the count, the page, its links with their predictions;
+        # the navigation's due count
         url = reverse("sources:library")
-        assert self.count(self.small_owner, url) == self.count(self.large_owner, url)
+        assert self.count(self.small_owner, url) == self.count(self.large_owner, url) == 7
         url += "?q=article"
-        assert self.count(self.small_owner, url) == self.count(self.large_owner, url)
+        assert self.count(self.small_owner, url) == self.count(self.large_owner, url) == 7
 
     def test_evidence_section(self):
+        # session, user, profile; the prediction, its links with their sources, the
+        # library choice of the add form (+ the due count on the full page)
         small = reverse("sources:prediction_evidence", args=[self.small.pk])
         large = reverse("sources:prediction_evidence", args=[self.large.pk])
-        assert self.count(self.small_owner, small, HTMX) == self.count(
-            self.large_owner, large, HTMX
-        )
-        assert self.count(self.small_owner, small) == self.count(self.large_owner, large)
+        assert self.count(self.small_owner, small, HTMX) == 6
+        assert self.count(self.large_owner, large, HTMX) == 6
+        assert self.count(self.small_owner, small) == self.count(self.large_owner, large) == 7
 
     def test_template_tag(self):
         template = Template("{% load evidence %}{% evidence_section prediction %}")
@@ -474,7 +477,9 @@ class QueryCountTests(TestCase):
     def test_prediction_page(self):
         small = reverse("predictions:detail", args=[self.small.pk])
         large = reverse("predictions:detail", args=[self.large.pk])
-        assert self.count(self.small_owner, small) == self.count(self.large_owner, large)
+        # the yes/no budget of tests/predictions/test_queries.py, + the forecast form's
+        # evidence choices, which these predictions have
+        assert self.count(self.small_owner, small) == self.count(self.large_owner, large) == 13
         self.client.force_login(self.large_owner)
         html = self.client.get(large).content.decode()
         assert 'id="evidence-section"' in html
