@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import QuerySet
+from predictions.models import PredictionQuerySet
 
 # Query-string value -> label. "Open" means not yet due; "due" is open and past its date.
 STATUS_FILTERS = {
@@ -13,7 +13,9 @@ STATUS_FILTERS = {
 }
 
 
-def filter_by_status(predictions: QuerySet, status: str, today: date) -> QuerySet:
+def filter_by_status(
+    predictions: PredictionQuerySet, status: str, today: date
+) -> PredictionQuerySet:
     """`predictions` with the display status `status` on `today` (all for an unknown one)."""
     if status == "due":
         return predictions.due(today)

@@ -6,6 +6,7 @@ a named partial back; the same URLs work as plain GET/POST with redirects.
 """
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +45,7 @@ MSG_FROM_LIBRARY = "Already in your library: filled in from there."
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+    user: User  # LoginRequiredMiddleware: every view here has a signed-in user
 
 
 def _own_prediction(request: HtmxHttpRequest, pk: int) -> Prediction:

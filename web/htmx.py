@@ -6,7 +6,9 @@ from django.http import HttpRequest
 def wants_partial(request: HttpRequest) -> bool:
     """htmx swaps get fragments; boosted loads and history restores need whole pages."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.boosted and not htmx.history_restore_request
 
 
 def partial_template(request: HttpRequest, template: str, partial: str) -> str:

@@ -36,7 +36,8 @@ def _due_since(profile: Profile, last: datetime | None):
     return due.order_by("resolve_by", "pk")
 
 
-def _digest(predictions: list[Prediction], base_url: str) -> tuple[str, str]:
+def _digest(predictions: list, base_url: str) -> tuple[str, str]:
+    """Subject and body; `predictions` are annotated with their latest forecast."""
     count = len(predictions)
     subject = (
         "1 prediction is due to be resolved"
