@@ -4,13 +4,12 @@ Forms parse and check what a person typed; services do the writing and re-valida
 """
 
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils import timezone
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
 from predictions.services import known_at_problem
+from web.forms import BoundedDateField
 
 MSG_QUESTION_TOO_LONG = (
     f"Keep the claim to one sentence of at most {QUESTION_MAX_LENGTH} characters; "
@@ -82,36 +82,6 @@ class ProbabilityField(forms.CharField):
             return parse_probability(value)
         except ProbabilityError as exc:
             raise ValidationError(str(exc), code="invalid_probability") from exc
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None, format=None):
-        # <input type="date"> only accepts ISO dates; the locale's 01/06/2026 shows blank.
-        super().__init__(attrs, format=format or "%Y-%m-%d")
-
-
-# Dates a forecaster can mean. Python parses year 1 and year 9999, but scores and charts
-# work in pandas' nanosecond range (1677-2262) and add margins to it.
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
-MSG_DATE_RANGE = "Enter a date between 1900 and 2199."
-
-
-class BoundedDateField(forms.DateField):
-    """A date between EARLIEST_DATE and LATEST_DATE, in an <input type="date">."""
-
-    widget = DateInput
-    default_validators = [
-        MinValueValidator(EARLIEST_DATE, message=MSG_DATE_RANGE),
-        MaxValueValidator(LATEST_DATE, message=MSG_DATE_RANGE),
-    ]
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update({"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()})
-        return attrs
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -20,9 +20,9 @@ def _typed_text(query: QueryDict) -> str:
     """?text=…, or the value of the probability input itself (htmx sends it by its name:
     "probability", or a prefixed one such as "option-2-probability")."""
     if "text" in query:
-        return query["text"]
+        return str(query["text"])
     name = next((key for key in query if key.endswith("probability")), None)
-    return query[name] if name else ""
+    return str(query[name]) if name else ""
 
 
 @require_GET

@@ -7,8 +7,8 @@ named partial of the same template; everything also works as plain GET/POST.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,36 +20,16 @@ from predictions.forms import (
     evidence_from_query,
     known_at_for_evidence,
 )
-from predictions.models import Prediction, Profile, Tag, attach_summaries
+from predictions.list_filters import STATUS_FILTERS, filter_by_status
+from predictions.models import OptionProbability, Prediction, Profile, Tag, attach_summaries
 from predictions.services import profile_for, tags_for_names
-
-PAGE_SIZE = 25
-STATUS_FILTERS = {
-    "open": "Open",
-    "due": "Due",
-    "resolved": "Resolved",
-    "annulled": "Annulled",
-}
-
-
-def _partial(request, template: str, partial: str) -> str:
-    """The partial for htmx swaps; the full page for normal loads and history restores."""
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        return f"{template}#{partial}"
-    return template
+from web.forms import add_form_errors
+from web.htmx import partial_template
+from web.pagination import paginate
 
 
 def _own_prediction(request, pk: int) -> Prediction:
     return get_object_or_404(Prediction.objects.visible_to(request.user), pk=pk)
-
-
-def _add_form_errors(form, exc: ValidationError) -> None:
-    """Puts a service's ValidationError next to the matching field (or on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_GET
@@ -58,14 +38,8 @@ def prediction_list(request):
     today = profile_for(request.user).today()
     predictions = Prediction.objects.owned_by(request.user)
     status = request.GET.get("status", "")
-    if status == "due":
-        predictions = predictions.due(today)
-    elif status == "open":
-        predictions = predictions.open().filter(resolve_by__gte=today)
-    elif status in STATUS_FILTERS:
-        predictions = predictions.filter(status=status)
-    else:
-        status = ""
+    status = status if status in STATUS_FILTERS else ""
+    predictions = filter_by_status(predictions, status, today)
     tags = list(Tag.objects.filter(owner=request.user))
     tag = next((t for t in tags if str(t.pk) == request.GET.get("tag", "")), None)
     if tag is not None:
@@ -73,14 +47,13 @@ def prediction_list(request):
     query = request.GET.get("q", "")[:200]
     predictions = predictions.search(query)
 
-    page = Paginator(predictions.for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    pages = paginate(request, predictions.for_list())
+    page = pages["page"]
     attach_summaries(page.object_list)
     has_any = bool(page.object_list) or Prediction.objects.owned_by(request.user).exists()
-    filters = request.GET.copy()
-    filters.pop("page", None)
     context = {
+        **pages,
         "nav": "list",
-        "page": page,
         "today": today,
         "tags": tags,
         "current_tag": tag,
@@ -88,10 +61,9 @@ def prediction_list(request):
         "status_filters": STATUS_FILTERS,
         "query": query,
         "has_any": has_any,
-        "filter_query": filters.urlencode(),
     }
     return render(
-        request, _partial(request, "predictions/list.html", "prediction-results"), context
+        request, partial_template(request, "predictions/list.html", "prediction-results"), context
     )
 
 
@@ -136,7 +108,7 @@ def prediction_create(request):
                         **kinds.create_payload(form),
                     )
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, f"Saved “{prediction.question}”.")
                 if "add_another" in request.POST:
@@ -168,13 +140,17 @@ def forecast_history(prediction: Prediction, forecasts: list) -> list[dict]:
     return rows[::-1]
 
 
-def _detail_context(request, prediction: Prediction, **extra) -> dict:
-    forecasts = list(
-        prediction.forecasts.select_related("evidence__source").prefetch_related(
-            "option_probabilities__option", "quantiles"
-        )
-    )
-    context = {
+def _forecast_context(prediction: Prediction, forecasts) -> dict:
+    """What the per-kind fragments of templates/predictions/includes/ and the chart tag
+    need: every forecast oldest first, the history newest first, the latest forecast,
+    the resolution and edit histories."""
+    if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE:
+        with_options = OptionProbability.objects.select_related("option")
+        forecasts = forecasts.prefetch_related(Prefetch("option_probabilities", with_options))
+    elif prediction.kind == Prediction.Kind.DATE:
+        forecasts = forecasts.prefetch_related("quantiles")
+    forecasts = list(forecasts)
+    return {
         "prediction": prediction,
         "forecasts": forecasts,
         "history": forecast_history(prediction, forecasts),
@@ -183,6 +159,13 @@ def _detail_context(request, prediction: Prediction, **extra) -> dict:
             prediction.resolution_events.select_related("evidence__source", "outcome_option")
         ),
         "edits": list(prediction.edits.all()),
+    }
+
+
+def _detail_context(request, prediction: Prediction, **extra) -> dict:
+    forecasts = prediction.forecasts.select_related("evidence__source")
+    context = {
+        **_forecast_context(prediction, forecasts),
         "tags": list(prediction.tags.all()),
         "today": profile_for(request.user).today(),
         "is_owner": True,
@@ -225,7 +208,7 @@ def forecast_add(request, pk: int):
                 **kinds.forecast_payload(form),
             )
         except ValidationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             if not request.htmx:
                 messages.success(request, "Forecast updated.")
@@ -239,7 +222,7 @@ def forecast_add(request, pk: int):
             response = render(request, "predictions/detail.html#forecast-panel", context)
             response["HX-Trigger"] = "forecast-saved"
             return response
-    template = _partial(request, "predictions/detail.html", "forecast-panel")
+    template = partial_template(request, "predictions/detail.html", "forecast-panel")
     return render(request, template, _detail_context(request, prediction, forecast_form=form))
 
 
@@ -256,7 +239,7 @@ def prediction_extend(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, "Resolve-by date moved; the change is in the edit history.")
             return redirect("predictions:detail", pk=prediction.pk)
@@ -282,7 +265,7 @@ def prediction_resolve(request, pk: int):
                     evidence=data.get("evidence"),
                 )
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 if request.htmx and in_queue:
                     return render(
@@ -346,7 +329,7 @@ def prediction_edit(request, pk: int):
                         tags=tags,
                     )
             except ValidationError as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, "Saved. Changes to the claim are shown in its history.")
                 return redirect("predictions:detail", pk=prediction.pk)
@@ -398,9 +381,16 @@ def due_queue(request):
     predictions = (
         Prediction.objects.owned_by(request.user).due(today).for_list().order_by("resolve_by", "pk")
     )
-    page = Paginator(predictions, PAGE_SIZE).get_page(request.GET.get("page"))
-    attach_summaries(page.object_list)
-    return render(request, "predictions/due.html", {"page": page, "today": today, "nav": "due"})
+    pages = paginate(request, predictions)
+    attach_summaries(pages["page"].object_list)
+    # The paginator has counted the due predictions: the navigation need not count again.
+    context = {
+        **pages,
+        "today": today,
+        "nav": "due",
+        "nav_due_count": pages["page"].paginator.count,
+    }
+    return render(request, "predictions/due.html", context)
 
 
 @login_not_required
@@ -408,7 +398,7 @@ def due_queue(request):
 def prediction_shared(request, token: str):
     """Read-only page for link-shared and public predictions: no owner details but a name."""
     prediction = get_object_or_404(
-        Prediction.objects.select_related("owner__profile").exclude(
+        Prediction.objects.select_related("owner__profile", "outcome_option").exclude(
             visibility=Prediction.Visibility.PRIVATE
         ),
         share_token=token,
@@ -416,10 +406,7 @@ def prediction_shared(request, token: str):
     if request.user.is_authenticated and request.user.pk == prediction.owner_id:
         messages.info(request, "This is how others see your shared prediction.")
     context = {
-        "prediction": prediction,
-        "forecasts": list(prediction.forecasts.all()),
-        "events": list(prediction.resolution_events.all()),
-        "edits": list(prediction.edits.all()),
+        **_forecast_context(prediction, prediction.forecasts.all()),
         "author_name": _display_name(prediction.owner),
     }
     return render(request, "predictions/shared.html", context)

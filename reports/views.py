@@ -32,6 +32,7 @@ from reports.selectors.history import (
     prediction_quantile_history,
 )
 from reports.selectors.version import data_version
+from web.htmx import partial_template
 
 # matplotlib styles its SVG with inline style attributes; nothing in it may run.
 SVG_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE]}
@@ -41,13 +42,6 @@ IMMUTABLE = "private, max-age=31536000, immutable"
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-def _template(request: HtmxHttpRequest, template: str, partial: str) -> str:
-    """The named partial for htmx swaps; the page for normal loads and history restores."""
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        return f"{template}#{partial}"
-    return template
 
 
 def _cached(key: str, render_svg) -> bytes:
@@ -102,7 +96,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "counts": counts,
         "min_calibration": MIN_CALIBRATION,
     }
-    template = _template(request, "reports/dashboard.html", "dashboard-results")
+    template = partial_template(request, "reports/dashboard.html", "dashboard-results")
     return render(request, template, context)
 
 

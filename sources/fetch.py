@@ -108,7 +108,7 @@ def _resolve(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise FetchError(MSG_DNS) from exc
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise FetchError(MSG_DNS)
     # All, not any: a host with one public and one private record is refused.
@@ -117,7 +117,7 @@ def _resolve(host: str, port: int) -> str:
     return addresses[0]
 
 
-def _open_socket(address: str, port: int, timeout: float) -> socket.socket:
+def _open_socket(address: str, port: int, timeout: float | None) -> socket.socket:
     """The one place a connection is opened (tests watch it to prove none leaks out)."""
     return socket.create_connection((address, port), timeout=timeout)
 
@@ -137,12 +137,13 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to an already checked address; the certificate is checked for the host name."""
 
     def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
         self.address = address
 
     def connect(self) -> None:
         sock = _open_socket(self.address, self.port, self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,9 @@ from django.core.exceptions import ValidationError
 from sources.models import EvidenceLink, Source
 from sources.normalise import normalise_url
 from sources.services import MSG_URL_OR_SOURCE
+from web.forms import DateInput
 
 MSG_URL_AND_SOURCE = "Paste a link or choose a source from your library, not both."
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class SourceURLField(forms.CharField):

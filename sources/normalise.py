@@ -9,14 +9,17 @@ import contextlib
 import re
 from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
+import idna
 from django.core.exceptions import ValidationError
 
 MAX_URL_LENGTH = 2000
 ALLOWED_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-# Parameters added by newsletters, ad networks and share buttons; they never change
-# which document a URL points at.
+# Click and campaign ids added by newsletters and ad networks: they never change which
+# document a URL points at. Only pure tracking ids belong here; `ref`, `referrer` or
+# `source` select different documents on some sites, and stripping them would merge
+# distinct sources under the unique (owner, url) constraint.
 TRACKING_PREFIXES = ("utm_",)
 TRACKING_PARAMS = frozenset(
     {
@@ -34,10 +37,6 @@ TRACKING_PARAMS = frozenset(
         "_hsenc",
         "_hsmi",
         "mkt_tok",
-        "ref",
-        "ref_src",
-        "ref_url",
-        "referrer",
         "_ga",
         "_gl",
     }
@@ -46,6 +45,7 @@ TRACKING_PARAMS = frozenset(
 MSG_URL_REQUIRED = "Paste a link (an address starting with http:// or https://)."
 MSG_URL_SCHEME = "Only http:// and https:// links can be saved; “{scheme}:” links are refused."
 MSG_URL_INVALID = "That is not a valid web address; it should look like https://example.com/page."
+MSG_URL_HOST = "“{host}” is not a valid host name ({reason})."
 MSG_URL_CREDENTIALS = "Links with a user name or password in them are not accepted."
 MSG_URL_TOO_LONG = f"Links can be at most {MAX_URL_LENGTH} characters long."
 
@@ -69,16 +69,27 @@ def _with_scheme(url: str) -> str:
 
 
 def _ascii_host(hostname: str) -> str:
-    """The host in lower case; international names in their ASCII (punycode) form."""
+    """The host in lower case; international names in their ASCII (punycode) form.
+
+    International names follow UTS 46 (IDNA 2008): `faß.de` and `fass.de` are two
+    registrable domains, which the IDNA 2003 codec of Python's standard library would
+    merge. Plain ASCII names skip it, so that hosts such as `my_host.example` (not
+    valid IDNA, but served) stay accepted.
+    """
     host = hostname.rstrip(".").lower()
     if not host:
         raise ValidationError(MSG_URL_INVALID, code="invalid")
     if ":" in host:  # IPv6 literal; urlsplit has already checked it
         return f"[{host}]"
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise ValidationError(MSG_URL_INVALID, code="invalid") from exc
+    if not host.isascii() or any(label.startswith("xn--") for label in host.split(".")):
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise ValidationError(
+                MSG_URL_HOST.format(host=hostname, reason=exc),
+                code="invalid_host",
+                params={"host": hostname},
+            ) from exc
     if not _HOST_RE.match(host):
         raise ValidationError(MSG_URL_INVALID, code="invalid")
     return host
@@ -139,6 +150,7 @@ def normalise_url(url: str) -> str:
 def display_host(url: str) -> str:
     """The host of a (normalised) URL as a reader would write it: "heise.de"."""
     host = urlsplit(url).hostname or ""
-    with contextlib.suppress(UnicodeError):
-        host = host.encode("ascii").decode("idna")
+    # A host that is not IDNA (an underscore in it) is shown as stored.
+    with contextlib.suppress(idna.IDNAError, UnicodeError):
+        host = idna.decode(host)
     return host.removeprefix("www.")

@@ -6,8 +6,8 @@ a named partial back; the same URLs work as plain GET/POST with redirects.
 """
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,8 +27,10 @@ from sources.services import (
     evidence_link_update,
     source_update,
 )
+from web.forms import add_form_errors
+from web.htmx import partial_template, wants_partial
+from web.pagination import paginate
 
-PAGE_SIZE = 25
 SECTION_TEMPLATE = "sources/evidence_section.html"
 PAGE_TEMPLATE = "sources/prediction_evidence.html"
 ADD_FORM_TEMPLATE = "sources/evidence_add_form.html"
@@ -43,12 +45,7 @@ MSG_FROM_LIBRARY = "Already in your library: filled in from there."
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-def _wants_partial(request: HtmxHttpRequest) -> bool:
-    """htmx swaps get fragments; boosted loads and history restores need whole pages."""
-    htmx = request.htmx
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    user: User  # LoginRequiredMiddleware: every view here has a signed-in user
 
 
 def _own_prediction(request: HtmxHttpRequest, pk: int) -> Prediction:
@@ -69,15 +66,6 @@ def _next_url(prediction: Prediction, link: EvidenceLink, target: str) -> str:
         return reverse("predictions:resolve", args=[prediction.pk]) + f"?evidence={link.pk}"
     detail = reverse("predictions:detail", args=[prediction.pk])
     return f"{detail}?evidence={link.pk}#forecast-panel"
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Puts a service's ValidationError next to its field, or on top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def evidence_section_context(
@@ -105,7 +93,7 @@ def evidence_section_context(
 def _render_section(request: HtmxHttpRequest, prediction: Prediction, **extra) -> HttpResponse:
     """The section for htmx, or the standalone evidence page for everything else."""
     context = evidence_section_context(prediction=prediction, user=request.user, **extra)
-    template = SECTION_TEMPLATE if _wants_partial(request) else PAGE_TEMPLATE
+    template = SECTION_TEMPLATE if wants_partial(request) else PAGE_TEMPLATE
     return render(request, template, context)
 
 
@@ -119,13 +107,12 @@ def source_list(request: HtmxHttpRequest) -> HttpResponse:
     """The evidence library: the user's sources, searchable, each with its predictions."""
     query = request.GET.get("q", "")[:200]
     sources = library_sources(owner=request.user, query=query)
-    page = Paginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
-    has_any = bool(page.object_list) or Source.objects.filter(owner=request.user).exists()
-    context = {"page": page, "query": query, "has_any": has_any, "nav": "evidence"}
-    template = "sources/source_list.html"
-    if _wants_partial(request):
-        template += "#source-results"
-    return render(request, template, context)
+    pages = paginate(request, sources)
+    has_any = bool(pages["page"].object_list) or Source.objects.filter(owner=request.user).exists()
+    context = {**pages, "query": query, "has_any": has_any, "nav": "evidence"}
+    return render(
+        request, partial_template(request, "sources/source_list.html", "source-results"), context
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,7 +124,7 @@ def source_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             try:
                 source_update(source=source, **form.cleaned_data)
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_form_errors(form, exc)
                 source.refresh_from_db()  # the form wrote the refused values onto it
             else:
                 messages.success(request, "Source saved.")
@@ -176,7 +163,7 @@ def evidence_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 **form.source_fields(),
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             notice = f"Added “{link.source}”."
             if target:
@@ -185,7 +172,7 @@ def evidence_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     return HttpResponseClientRedirect(url)
                 messages.success(request, notice)
                 return redirect(url)
-            if _wants_partial(request):
+            if wants_partial(request):
                 return _changed(_render_section(request, prediction, evidence_notice=notice))
             messages.success(request, notice)
             return redirect(_detail_url(prediction))
@@ -228,7 +215,7 @@ def evidence_fetch_title(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = EvidenceForm(initial=values, owner=request.user, prediction=prediction)
     target = request.POST.get("next", "")
     extra["evidence_next"] = target if target in NEXT_TARGETS else ""
-    if _wants_partial(request):
+    if wants_partial(request):
         context = evidence_section_context(
             prediction=prediction, user=request.user, form=form, **extra
         )
@@ -244,7 +231,7 @@ def evidence_fetch_title(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def evidence_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One link as shown in the section (htmx: "cancel" on an inline edit)."""
     link = _own_link(request, pk)
-    if not _wants_partial(request):
+    if not wants_partial(request):
         return redirect(_detail_url(link.prediction, f"evidence-link-{link.pk}"))
     context = evidence_section_context(prediction=link.prediction, user=request.user)
     context["link"] = link
@@ -262,9 +249,9 @@ def evidence_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             try:
                 evidence_link_update(link=link, **form.cleaned_data)
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_form_errors(form, exc)
             else:
-                if _wants_partial(request):
+                if wants_partial(request):
                     return _changed(
                         _render_section(request, link.prediction, evidence_notice="Saved.")
                     )
@@ -273,7 +260,7 @@ def evidence_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     else:
         initial = {"stance": link.stance, "quote": link.quote, "note": link.note}
         form = EvidenceLinkForm(initial=initial, prefix=prefix)
-    inline = _wants_partial(request)
+    inline = wants_partial(request)
     context = {"link": link, "prediction": link.prediction, "form": form, "inline": inline}
     if inline:
         response = render(request, "sources/evidence_edit.html#evidence-edit-form", context)
@@ -291,11 +278,11 @@ def evidence_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         evidence_link_delete(link=link)
     except ValidationError as exc:
-        if _wants_partial(request):
+        if wants_partial(request):
             return _render_section(request, prediction, evidence_error=exc.messages[0])
         messages.error(request, exc.messages[0])
     else:
-        if _wants_partial(request):
+        if wants_partial(request):
             return _changed(_render_section(request, prediction, evidence_notice="Removed."))
         messages.success(request, "Evidence removed; the source stays in your library.")
     return HttpResponseRedirect(_detail_url(prediction), status=303)

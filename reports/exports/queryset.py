@@ -8,11 +8,10 @@ from collections.abc import Mapping
 from django.db.models import QuerySet
 from django.http import QueryDict
 
+from predictions.list_filters import STATUS_FILTERS, filter_by_status
 from predictions.services import profile_for
 from reports.dashboard.filters import DashboardFilterForm
 from reports.selectors.filters import filtered_predictions
-
-LIST_STATUSES = ("open", "due", "resolved", "annulled")
 
 
 def export_queryset(*, user, params: Mapping) -> QuerySet:
@@ -34,13 +33,7 @@ def export_queryset(*, user, params: Mapping) -> QuerySet:
     filters = DashboardFilterForm(params, user=user).filters()
     qs = filtered_predictions(user=user, **filters.selector_kwargs())
     status = params.get("status", "")
-    if status in LIST_STATUSES:
-        today = profile_for(user).today()
-        if status == "due":
-            qs = qs.due(today)
-        elif status == "open":
-            qs = qs.open().filter(resolve_by__gte=today)
-        else:
-            qs = qs.filter(status=status)
+    if status in STATUS_FILTERS:
+        qs = filter_by_status(qs, status, profile_for(user).today())
     qs = qs.search(str(params.get("q", ""))[:200])
     return qs.order_by("pk")

@@ -8,6 +8,8 @@
 {% source_link source %}                   an external link to a source, safely
 """
 
+from typing import Any
+
 from django import template
 
 from sources.forms import EvidenceForm
@@ -18,7 +20,7 @@ from sources.views import NEXT_TARGETS, evidence_section_context
 register = template.Library()
 
 
-def _user(context) -> object | None:
+def _user(context) -> Any:
     request = context.get("request")
     return getattr(request, "user", None)
 

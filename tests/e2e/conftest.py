@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-AXE_JS = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -1,11 +1,10 @@
-"""Browser journeys (issue 7): a forecaster's paths through the app in a real Chromium.
+"""Browser journeys: a forecaster's paths through the app in a real Chromium.
 
 Run with ``python -m pytest tests/e2e``; see tests/e2e/README.md. Every journey also fails
 on console errors, which is how a Content-Security-Policy violation (an inline script or
 style the policy blocks) shows up.
 """
 
-import contextlib
 import csv
 import datetime
 import io
@@ -15,33 +14,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from predictions import services
 from predictions.models import Prediction
-from tests.e2e.conftest import AXE_JS, PASSWORD, date_keys
+from sources.services import evidence_link_create
+from tests.e2e.conftest import PASSWORD, date_keys
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CLAIM = "GPT-4 will be announced this week"
 CRITERIA = "YES if OpenAI or Microsoft officially presents GPT-4 by Sunday."
-
-
-def url_or_skip(name: str, *args) -> str:
-    """The URL of a page another part of the app provides; skip while it is not built."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        pytest.skip(f"{name} does not exist yet")
-
-
-def path_or_skip(path: str) -> str:
-    try:
-        resolve(path)
-    except Resolver404:
-        pytest.skip(f"{path} does not exist yet")
-    return path
 
 
 def focused(page) -> str:
@@ -80,12 +64,6 @@ def make_prediction(user, question=CLAIM, percent="5", days=4, **kwargs) -> Pred
         resolve_by=timezone.localdate() + datetime.timedelta(days=days),
         **kwargs,
     )
-
-
-def evidence_ui_built() -> bool:
-    include = Path(__file__).resolve().parents[2] / "templates/includes/prediction_evidence.html"
-    text = re.sub(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", "", include.read_text(), flags=re.S)
-    return bool(text.strip())
 
 
 # --- Journey 1: sign up, then the worked example with the keyboard only ----------------
@@ -210,7 +188,6 @@ def add_evidence(page, *, url, title, publisher, stance, note="", quote="") -> N
     page.locator("#evidence-section li", has_text=title).first.wait_for()
 
 
-@pytest.mark.skipif(not evidence_ui_built(), reason="evidence UI not built yet")
 def test_heise_evidence_cited_in_update_and_resolution(page, logged_in):
     prediction = make_prediction(logged_in)
     detail = reverse("predictions:detail", args=[prediction.pk])
@@ -283,7 +260,7 @@ def test_heise_evidence_cited_in_update_and_resolution(page, logged_in):
 
 
 def test_dashboard_counts_the_miss_and_every_chart_loads(page, logged_in):
-    dashboard = url_or_skip("reports:dashboard")
+    dashboard = reverse("reports:dashboard")
     ai = services.tags_for_names(owner=logged_in, names=["ai"])
     worked = make_prediction(logged_in, days=0, tags=ai)
     services.prediction_resolve(prediction=worked, outcome="yes", note="Announced.")
@@ -312,7 +289,7 @@ def test_dashboard_counts_the_miss_and_every_chart_loads(page, logged_in):
         assert img.get_attribute("alt"), "every chart needs alt text"
 
     # The bucket whose half-open range holds 5% counts exactly the worked example, a hit.
-    # (DESIGN §4 centres buckets on 0, 10, … 100%, so 5% opens the "10% (5–15%)" bucket.)
+    # (docs/design.md §4 centres buckets on 0, 10, … 100%, so 5% opens the "10% (5–15%)" bucket.)
     bucket = None
     for row in page.locator(".bucket-table tbody tr").all():
         label = row.locator("th").inner_text()
@@ -331,7 +308,7 @@ def test_dashboard_counts_the_miss_and_every_chart_loads(page, logged_in):
 
 
 def test_export_csv_download_holds_the_scored_prediction(page, logged_in):
-    export = path_or_skip("/export/predictions.csv")
+    export = reverse("reports:export_csv")
     prediction = make_prediction(logged_in)
     services.prediction_resolve(prediction=prediction, outcome="yes", note="Announced.")
 
@@ -411,23 +388,19 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.skipif(not AXE_JS.exists(), reason="static/vendor/axe.min.js is not vendored")
 def test_pages_pass_axe_and_log_no_console_errors(page, logged_in):
     open_one = make_prediction(logged_in, question="The model ships before June", percent="40")
     services.forecast_create(prediction=open_one, author=logged_in, probability=Decimal("0.6"))
-    if evidence_ui_built():
-        from sources.services import evidence_link_create
-
-        evidence_link_create(
-            prediction=open_one,
-            owner=logged_in,
-            stance="supports",
-            url=HEISE_URL,
-            title=HEISE_TITLE,
-            publisher="heise online",
-            quote="We will introduce GPT-4 next week",
-            note="I doubt it.",
-        )
+    evidence_link_create(
+        prediction=open_one,
+        owner=logged_in,
+        stance="supports",
+        url=HEISE_URL,
+        title=HEISE_TITLE,
+        publisher="heise online",
+        quote="We will introduce GPT-4 next week",
+        note="I doubt it.",
+    )
     due = make_prediction(
         logged_in, days=-1, tags=services.tags_for_names(owner=logged_in, names=["ai"])
     )
@@ -453,8 +426,7 @@ def test_pages_pass_axe_and_log_no_console_errors(page, logged_in):
         "reports:import_upload",
         "sources:library",
     ):
-        with contextlib.suppress(NoReverseMatch):
-            pages[name] = reverse(name)
+        pages[name] = reverse(name)
     axe_pages = {
         "list",
         "create",
@@ -493,6 +465,6 @@ def test_anonymous_pages_pass_axe_and_log_no_console_errors(page):
         errors, page.console.errors = page.console.errors, []
         if errors:
             problems.append(f"{name}: console errors:\n  " + "\n  ".join(errors))
-        if AXE_JS.exists() and (violations := run_axe(page)):
+        if violations := run_axe(page):
             problems.append(f"{name}: axe violations:\n{describe(violations)}")
     assert not problems, "\n".join(problems)

@@ -436,6 +436,14 @@ class ProbabilityReadingViewTests(TestCase):
     def test_get_only(self):
         assert self.client.post(self.url, {"text": "likely"}).status_code == 405
 
+    def test_each_keystroke_costs_only_the_session_user_and_profile(self):
+        """Defect: the navigation's due count ran on every fragment (4 queries a keystroke).
+        What is left: the session, its user, and the profile for the time zone."""
+        self.get(text="likely")  # warm up: the profile is created on the first request
+        for text in ("likely", "3 to 1", "likley", ""):
+            with self.assertNumQueries(3):
+                assert self.get(text=text).status_code == 200
+
     def test_odds_reading(self):
         response = self.get(text="3 to 1")
         assert response.status_code == 200

@@ -1,6 +1,9 @@
-"""Query counts: list, due queue, detail and shared pages cost the same for 5 rows as for 50.
+"""Query budgets: list, due queue, detail (each kind) and shared pages cost an exact
+number of queries, the same for 5 rows as for 50.
 
 Each test measures a warm request with 5 rows, grows the data to 50, and measures again.
+A signed-in page always pays 3 for the session, its user and the profile (time zone);
+full pages pay 1 more for the navigation's due count, htmx fragments do not.
 """
 
 import datetime as dt
@@ -59,8 +62,11 @@ class QueryCountTests(TestCase):
             created.append(prediction)
         return created
 
-    def assert_constant(self, url: str, grow, variants: list[dict], rows_marker: str) -> None:
-        """Counts for each variant (query string + htmx or not) before and after `grow()`."""
+    def assert_constant(
+        self, url: str, grow, variants: list[dict], rows_marker: str, expected: list[int]
+    ) -> None:
+        """Counts for each variant (query string + htmx or not) before and after `grow()`:
+        exactly `expected[i]` for variant i, both times."""
         self.count_queries(url)  # warm up: first-request work is not the page's cost
         before = {
             i: self.count_queries(url, v.get("params"), v.get("headers"))
@@ -74,6 +80,7 @@ class QueryCountTests(TestCase):
         }
         assert self.last_html.count(rows_marker) > rows_before  # the page did get bigger
         assert after == before
+        assert list(before.values()) == expected
 
     def test_list_page(self):
         self.add_predictions(5)
@@ -90,6 +97,8 @@ class QueryCountTests(TestCase):
             lambda: (self.add_predictions(45), self.add_predictions(48, due=True)),
             variants,
             'class="question-link"',
+            # + tags, page count, page, its tags (+ due count on full pages)
+            expected=[8, 7, 8, 7, 7],
         )
 
     def test_list_page_with_every_kind(self):
@@ -123,6 +132,7 @@ class QueryCountTests(TestCase):
             lambda: add_every_kind(15),
             [{}, {"headers": HTMX}],
             'class="question-link"',
+            expected=[10, 9],  # + the leading options and the medians of the page's rows
         )
 
     def test_due_queue(self):
@@ -132,6 +142,7 @@ class QueryCountTests(TestCase):
             lambda: self.add_predictions(45, due=True),
             [{}],
             'class="question-link"',
+            expected=[6],  # + count (shared with the navigation), page, its tags
         )
 
     def test_detail_page(self):
@@ -161,6 +172,73 @@ class QueryCountTests(TestCase):
             lambda: (grow(45), prediction.tags.set(self.tags)),
             [{}],
             "<tr>",
+            # + prediction, forecasts, events, edits, tags, the forecast form's evidence,
+            # due count, the evidence section's links and its library choice
+            expected=[12],
+        )
+
+    def grow_kind(self, prediction, n: int) -> None:
+        for i in range(n):
+            if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE:
+                services.forecast_create(
+                    prediction=prediction,
+                    author=self.owner,
+                    option_probabilities=[Decimal("0.5"), Decimal("0.3"), Decimal("0.2")],
+                    rationale=f"Reason {i}",
+                )
+            else:
+                day = TODAY + dt.timedelta(days=10 + i)
+                services.forecast_create(
+                    prediction=prediction,
+                    author=self.owner,
+                    quantiles={
+                        Decimal("0.1"): day,
+                        Decimal("0.5"): day + dt.timedelta(days=5),
+                        Decimal("0.9"): day + dt.timedelta(days=9),
+                    },
+                    rationale=f"Reason {i}",
+                )
+            PredictionEditFactory(prediction=prediction)
+
+    def test_detail_page_multiple_choice(self):
+        prediction = services.prediction_create(
+            owner=self.owner,
+            kind=Prediction.Kind.MULTIPLE_CHOICE,
+            question="Which option wins?",
+            resolve_by=TODAY + dt.timedelta(days=60),
+            options=["Red", "Green", "Blue"],
+            option_probabilities=[Decimal("0.5"), Decimal("0.3"), Decimal("0.2")],
+        )
+        self.grow_kind(prediction, 4)
+        self.assert_constant(
+            reverse("predictions:detail", args=[prediction.pk]),
+            lambda: self.grow_kind(prediction, 45),
+            [{}],
+            "<tr>",
+            # as yes/no, + the options' probabilities (with their options), + the
+            # forecast form's options
+            expected=[14],
+        )
+
+    def test_detail_page_release_date(self):
+        prediction = services.prediction_create(
+            owner=self.owner,
+            kind=Prediction.Kind.DATE,
+            question="When does it ship?",
+            resolve_by=TODAY + dt.timedelta(days=90),
+            quantiles={
+                Decimal("0.1"): TODAY + dt.timedelta(days=10),
+                Decimal("0.5"): TODAY + dt.timedelta(days=20),
+                Decimal("0.9"): TODAY + dt.timedelta(days=30),
+            },
+        )
+        self.grow_kind(prediction, 4)
+        self.assert_constant(
+            reverse("predictions:detail", args=[prediction.pk]),
+            lambda: self.grow_kind(prediction, 45),
+            [{}],
+            "<tr>",
+            expected=[13],  # as yes/no, + the quantiles
         )
 
     def test_shared_page(self):
@@ -180,4 +258,38 @@ class QueryCountTests(TestCase):
             lambda: grow(45),
             [{}],
             "<tr>",
+            expected=[4],  # anonymous: prediction with its author, forecasts, events, edits
         )
+
+    def test_shared_page_of_the_other_kinds(self):
+        choice = services.prediction_create(
+            owner=self.owner,
+            kind=Prediction.Kind.MULTIPLE_CHOICE,
+            question="Which option wins?",
+            resolve_by=TODAY + dt.timedelta(days=60),
+            options=["Red", "Green", "Blue"],
+            option_probabilities=[Decimal("0.5"), Decimal("0.3"), Decimal("0.2")],
+            visibility=Prediction.Visibility.LINK,
+        )
+        release = services.prediction_create(
+            owner=self.owner,
+            kind=Prediction.Kind.DATE,
+            question="When does it ship?",
+            resolve_by=TODAY + dt.timedelta(days=90),
+            quantiles={
+                Decimal("0.1"): TODAY + dt.timedelta(days=10),
+                Decimal("0.5"): TODAY + dt.timedelta(days=20),
+                Decimal("0.9"): TODAY + dt.timedelta(days=30),
+            },
+            visibility=Prediction.Visibility.LINK,
+        )
+        self.client.logout()
+        for prediction in (choice, release):
+            with self.subTest(kind=prediction.kind):
+                self.assert_constant(
+                    reverse("predictions:shared", args=[prediction.share_token]),
+                    lambda p=prediction: self.grow_kind(p, 20),
+                    [{}],
+                    "<tr>",
+                    expected=[5],  # as yes/no, + the options' probabilities or the quantiles
+                )

@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from demo import account as demo_account
 from demo.loader import load_demo
+from predictions import services
 from predictions.models import Forecast, Prediction, PredictionEdit, ResolutionEvent
 from predictions.probability import (
     MSG_NOT_A_NUMBER,
@@ -20,7 +21,6 @@ from predictions.probability import (
     parse_probability,
 )
 from predictions.services import MSG_KNOWN_AT_FUTURE, MSG_RESOLVED_NO_FORECAST
-from predictions.views import PAGE_SIZE
 from tests.predictions.factories import (
     ForecastFactory,
     PredictionEditFactory,
@@ -29,6 +29,7 @@ from tests.predictions.factories import (
     TagFactory,
     UserFactory,
 )
+from web.pagination import PAGE_SIZE
 
 NOW = dt.datetime(2026, 5, 14, 12, 0, 30, tzinfo=dt.UTC)
 TODAY = NOW.date()
@@ -741,6 +742,7 @@ class SharedPageTests(TestCase):
                 assert "City announcement" in html
                 assert '<span class="big-prob">70%</span>' in html
                 assert "Base rate" in html
+                assert 'alt="Probability over time: 5% on 11 May 2026, 70% on 14 May 2026."' in html
 
     def test_private_is_404_for_everyone(self):
         self.set_visibility("private")
@@ -784,6 +786,63 @@ class SharedPageTests(TestCase):
         response = self.client.get(self.url(), headers=HTMX)
         assert response.status_code == 200
         assert "The bridge reopens before June" in html_of(response)
+
+
+@time_machine.travel(NOW, tick=False)
+class SharedPageOfEveryKindTests(TestCase):
+    """Defect: the shared page knew yes/no only; other kinds showed "–" as forecast."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.owner = UserFactory()
+        common = {"owner": cls.owner, "resolve_by": TODAY + dt.timedelta(days=30)}
+        cls.choice = services.prediction_create(
+            **common,
+            kind=Prediction.Kind.MULTIPLE_CHOICE,
+            question="Which city hosts the final?",
+            options=["Lyon", "Turin"],
+            option_probabilities=[Decimal("0.65"), Decimal("0.35")],
+            visibility=Prediction.Visibility.LINK,
+        )
+        cls.release = services.prediction_create(
+            **common,
+            kind=Prediction.Kind.DATE,
+            question="When does the bridge reopen?",
+            quantiles={
+                Decimal("0.1"): dt.date(2026, 6, 1),
+                Decimal("0.5"): dt.date(2026, 7, 15),
+                Decimal("0.9"): dt.date(2026, 9, 30),
+            },
+            visibility=Prediction.Visibility.PUBLIC,
+        )
+
+    def shared_html(self, prediction) -> str:
+        url = reverse("predictions:shared", args=[prediction.share_token])
+        return html_of(self.client.get(url))
+
+    def forecasts_card(self, html: str) -> str:
+        return html[html.index('id="forecast-heading"') : html.index('id="facts-heading"')]
+
+    def test_multiple_choice_shows_each_option(self):
+        card = self.forecasts_card(self.shared_html(self.choice))
+        assert '<td class="num prob">65%</td>' in card and '<td class="num prob">35%</td>' in card
+        assert "Lyon 65% · Turin 35%" in card  # the history row
+        assert "–" not in card
+        assert "latest: Lyon 65%, Turin 35%" in card  # the chart's alt text
+
+    def test_release_date_shows_the_quantiles(self):
+        card = self.forecasts_card(self.shared_html(self.release))
+        assert "<td>15 Jul 2026</td>" in card
+        assert "10%: 1 Jun 2026 · 50%: 15 Jul 2026 · 90%: 30 Sep 2026" in card
+        assert "–" not in card
+        assert "latest: 10% sure by 1 Jun 2026, 50% sure by 15 Jul 2026" in card
+
+    def test_the_resolved_outcome_is_named(self):
+        lyon = self.choice.options.get(label="Lyon")
+        services.prediction_resolve(prediction=self.choice, outcome=lyon, known_at=NOW)
+        html = self.shared_html(self.choice)
+        assert "✓ happened" in self.forecasts_card(html)
+        assert "Resolved</strong>: Lyon, known 14 May 2026" in html
 
 
 DEMO_NOW = dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from sources.normalise import (
     MSG_URL_CREDENTIALS,
+    MSG_URL_HOST,
     MSG_URL_INVALID,
     MSG_URL_REQUIRED,
     MSG_URL_SCHEME,
@@ -33,8 +34,11 @@ from sources.normalise import (
         ("https://example.com/a?fbclid=IwAR0", "https://example.com/a"),
         ("https://example.com/a?gclid=Cj0&page=2", "https://example.com/a?page=2"),
         ("https://example.com/a?mc_cid=1&mc_eid=2", "https://example.com/a"),
-        ("https://example.com/a?ref=twitter&q=gpt", "https://example.com/a?q=gpt"),
-        ("https://example.com/a?ref_src=twsrc&referrer=x", "https://example.com/a"),
+        ("https://example.com/a?_hsenc=p2&_ga=2.1&msclkid=9", "https://example.com/a"),
+        # ref, referrer and source can name different documents: kept (defect 5)
+        ("https://example.com/a?ref=twitter&q=gpt", "https://example.com/a?ref=twitter&q=gpt"),
+        ("https://example.com/a?referrer=x&utm_source=y", "https://example.com/a?referrer=x"),
+        ("https://example.com/a?source=rss", "https://example.com/a?source=rss"),
         ("https://example.com/a?reference=kept", "https://example.com/a?reference=kept"),
         ("https://example.com/a?a=1&&b=2", "https://example.com/a?a=1&b=2"),
         # empty path is "/", bare host and scheme-relative get https
@@ -46,6 +50,12 @@ from sources.normalise import (
         ("https://example.com./a", "https://example.com/a"),
         # international host names become punycode, unsafe characters are escaped
         ("https://Bücher.de/regal", "https://xn--bcher-kva.de/regal"),
+        # UTS 46 (IDNA 2008): ß and ς are letters of their own, not "ss" and "σ" (defect 5)
+        ("https://faß.de/", "https://xn--fa-hia.de/"),
+        ("https://FASS.de/", "https://fass.de/"),
+        ("https://MÜNCHEN.Straße.de/x", "https://xn--mnchen-3ya.xn--strae-oqa.de/x"),
+        ("https://xn--fa-hia.de/", "https://xn--fa-hia.de/"),
+        ("https://my_host.example.com/", "https://my_host.example.com/"),
         ("https://example.com/über?q=straße", "https://example.com/%C3%BCber?q=stra%C3%9Fe"),
         ("https://example.com/a b", "https://example.com/a%20b"),
         ("https://example.com/a%20b", "https://example.com/a%20b"),
@@ -106,6 +116,21 @@ def test_invalid_urls_are_refused(raw, message):
     assert info.value.messages == [message]
 
 
+@pytest.mark.parametrize("host", ["☃.net", "xn--zz.com", "ab--c.例え.jp"])
+def test_invalid_international_hosts_are_refused_naming_the_host(host):
+    with pytest.raises(ValidationError) as info:
+        normalise_url(f"https://{host}/")
+    prefix = MSG_URL_HOST.split("(")[0].format(host=host)
+    assert info.value.code == "invalid_host"
+    assert info.value.messages[0].startswith(prefix)
+
+
+def test_distinct_documents_stay_distinct():
+    """faß.de and fass.de, ?ref=a and ?ref=b: four sources, not two."""
+    urls = ["https://faß.de/", "https://fass.de/", "https://x.org/?ref=a", "https://x.org/?ref=b"]
+    assert len({normalise_url(url) for url in urls}) == 4
+
+
 def test_too_long_url_is_refused():
     with pytest.raises(ValidationError):
         normalise_url("https://example.com/" + "a" * 2000)
@@ -116,6 +141,8 @@ def test_too_long_url_is_refused():
     [
         ("https://www.heise.de/news/x", "heise.de"),
         ("https://xn--bcher-kva.de/", "bücher.de"),
+        ("https://xn--fa-hia.de/", "faß.de"),
+        ("https://my_host.example.com/", "my_host.example.com"),
         ("http://127.0.0.1:8000/", "127.0.0.1"),
     ],
 )

@@ -1,6 +1,7 @@
 """send_resolution_reminders: one digest per user, only what became due, never twice."""
 
 import datetime as dt
+from decimal import Decimal
 from io import StringIO
 from unittest import mock
 
@@ -10,8 +11,14 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from predictions.models import Profile
-from tests.predictions.factories import PredictionFactory, ProfileFactory, UserFactory
+from predictions import services
+from predictions.models import Prediction, Profile
+from tests.predictions.factories import (
+    ForecastFactory,
+    PredictionFactory,
+    ProfileFactory,
+    UserFactory,
+)
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))  # CET in January, for readable instants
 DAY = dt.date(2024, 1, 10)
@@ -63,6 +70,24 @@ class ReminderTests(TestCase):
         assert "Next month claim" not in message.body
         assert "Already resolved claim" not in message.body
         assert f"/p/{self.yesterday.pk}/resolve/" in message.body
+        assert "Long overdue claim (due 01 Jan 2024)" in message.body  # no forecast yet
+
+    def test_each_line_gives_the_latest_forecast_as_the_due_page_does(self):
+        ForecastFactory(prediction=self.yesterday, probability=Decimal("0.6"))
+        with time_machine.travel(dt.datetime(2023, 12, 2, tzinfo=dt.UTC), tick=False):
+            services.prediction_create(
+                owner=self.user,
+                kind=Prediction.Kind.MULTIPLE_CHOICE,
+                question="Which city",
+                resolve_by=DAY - dt.timedelta(days=3),
+                options=["Lyon", "Turin"],
+                option_probabilities=[Decimal("0.3"), Decimal("0.7")],
+            )
+        with at(DAY, 8):
+            run()
+        body = mail.outbox[0].body
+        assert "Due yesterday claim (due 09 Jan 2024; your forecast: 60%)" in body
+        assert "Which city (due 07 Jan 2024; your forecast: Turin 70%)" in body
 
     def test_running_twice_sends_nothing_new(self):
         with at(DAY, 8):

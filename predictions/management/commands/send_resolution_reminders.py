@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from predictions.models import Prediction, Profile
+from predictions.models import Prediction, Profile, attach_summaries
 
 MAX_LISTED = 50  # a digest lists this many; the rest are on the due page
 
@@ -30,12 +30,14 @@ def _due_since(profile: Profile, last: datetime | None):
     or after `last`'s local date.
     """
     due = Prediction.objects.filter(owner_id=profile.user_id).due(profile.today())
+    due = due.with_latest_forecast()
     if last is not None:
         due = due.filter(resolve_by__gte=last.astimezone(profile.tzinfo).date())
     return due.order_by("resolve_by", "pk")
 
 
-def _digest(predictions: list[Prediction], base_url: str) -> tuple[str, str]:
+def _digest(predictions: list, base_url: str) -> tuple[str, str]:
+    """Subject and body; `predictions` are annotated with their latest forecast."""
     count = len(predictions)
     subject = (
         "1 prediction is due to be resolved"
@@ -47,9 +49,12 @@ def _digest(predictions: list[Prediction], base_url: str) -> tuple[str, str]:
         "remember when the outcome became known:",
         "",
     ]
-    for prediction in predictions[:MAX_LISTED]:
+    listed = predictions[:MAX_LISTED]
+    attach_summaries(listed)  # the same one-line forecast summary as the due page
+    for prediction in listed:
         url = base_url + reverse("predictions:resolve", args=[prediction.pk])
-        lines.append(f"- {prediction.question} (due {prediction.resolve_by:%d %b %Y})")
+        said = f"; your forecast: {prediction.current}" if prediction.latest_forecast_id else ""
+        lines.append(f"- {prediction.question} (due {prediction.resolve_by:%d %b %Y}{said})")
         lines.append(f"  {url}")
     if count > MAX_LISTED:
         lines.append(f"... and {count - MAX_LISTED} more.")
