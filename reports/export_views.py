@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 
 from reports.exports import csv as csv_export
 from reports.exports import json as json_export
-from reports.exports.format import COLUMN_HELP, CSV_COLUMNS, FORMAT_VERSION
 from reports.exports.queryset import export_queryset
+from reports.file_format import COLUMN_HELP, CSV_COLUMNS, FORMAT_VERSION
 
 
 def _download(request: HttpRequest, pieces, *, content_type: str, extension: str):

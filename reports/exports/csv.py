@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 
 from predictions.models import Prediction
-from reports.exports.format import CSV_COLUMNS, TAG_SEPARATOR, neutralise
 from reports.exports.loading import iter_predictions
 from reports.exports.records import PredictionData
 from reports.exports.values import probability_text, score_text, url_maker, utc_text
+from reports.file_format import CSV_COLUMNS, TAG_SEPARATOR, neutralise
 
 ROWS_PER_WRITE = 2000  # CSV rows joined into one piece of the streamed response
 

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from predictions.models import Prediction
-from reports.exports.format import JSON_HEAD
 from reports.exports.loading import iter_predictions
 from reports.exports.records import PredictionData
 from reports.exports.values import json_number, probability_text, url_maker, utc_text
+from reports.file_format import JSON_HEAD
 
 
 def _probability(value: float) -> float:

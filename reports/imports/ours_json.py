@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from predictions.models import Prediction, ResolutionEvent
-from reports.exports.format import FORMAT_VERSION
+from reports.file_format import FORMAT_VERSION
 from reports.imports.common import (
     EditIn,
     EventIn,

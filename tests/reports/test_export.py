@@ -30,8 +30,8 @@ from predictions.models import Prediction, Tag
 from reports.exports import csv as csv_export
 from reports.exports import json as json_export
 from reports.exports import loading
-from reports.exports.format import CSV_COLUMNS, FORMULA_TRIGGERS, neutralise
 from reports.exports.queryset import export_queryset
+from reports.file_format import CSV_COLUMNS, FORMULA_TRIGGERS, neutralise
 from reports.scoring.rules import pinball_loss, weighted_interval_score
 from reports.selectors.scored import scored_predictions
 from sources import services as source_services
@@ -404,7 +404,7 @@ def test_importing_the_json_parser_loads_no_charts():
 
 def test_format_module_is_standard_library_only():
     code = (
-        "import sys; import reports.exports.format; "
+        "import sys; import reports.file_format; "
         "print(sorted(m for m in ('django', 'pandas', 'numpy', 'matplotlib') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -1,4 +1,5 @@
-"""The export file formats' version, CSV columns and JSON conventions (docs/design.md §5).
+"""Our file format, written by the exports and read by the importers: its version, the CSV
+columns and the JSON conventions (docs/design.md §5).
 
 Pure constants and one text rule, with no import beyond the standard library: the
 importers read files of this format and import this module, so it must stay cheap to
