@@ -360,7 +360,8 @@ def main() -> int:
                 "re-import CSV (adds nothing)",
                 lambda: import_file(csv_user, tmpdir / "export.csv", "csv"),
             )
-            assert summary.forecasts == 0 and summary.predictions == 0, summary
+            assert summary.forecasts == 0, summary
+            assert summary.predictions == 0, summary
             size_mb = (tmpdir / "export.csv").stat().st_size / 1024 / 1024
             json_mb = (tmpdir / "export.json").stat().st_size / 1024 / 1024
         finally:

@@ -143,14 +143,16 @@ class ListViewTests(TestCase):
     def test_rows_show_status_current_probability_resolve_by_and_tags(self):
         html = assert_full_page(self.get())
         row = html[html.index("Alpha model ships") : html.index("Bravo bill passes")]
-        assert "73.5%" in row and "20%" not in row
+        assert "73.5%" in row
+        assert "20%" not in row
         assert "status-open" in row
         assert "24 May 2026" in row
         assert '<span class="tag">ai</span>' in row
         row = html[html.index("Bravo bill passes") : html.index("Charlie wins")]
         assert "status-due" in row
         row = html[html.index("Charlie wins") : html.index("Delta is cancelled")]
-        assert "status-resolved" in row and "YES" in row
+        assert "status-resolved" in row
+        assert "YES" in row
 
     def test_htmx_returns_only_the_results_fragment(self):
         html = assert_fragment(self.get(htmx=True), '<div id="prediction-results"')
@@ -289,7 +291,8 @@ class CreateViewTests(TestCase):
 
     def test_get_renders_the_form(self):
         html = assert_full_page(self.client.get(reverse("predictions:create")))
-        assert 'name="question"' in html and 'name="probability"' in html
+        assert 'name="question"' in html
+        assert 'name="probability"' in html
         assert 'name="add_another"' in html
 
     def test_save_goes_to_the_new_prediction(self):
@@ -350,7 +353,8 @@ class DetailViewTests(TestCase):
             self.client.get(reverse("predictions:detail", args=[self.prediction.pk]))
         )
         assert "The bridge reopens before June" in html
-        assert "City announcement" in html and "Heard it from a friend" in html
+        assert "City announcement" in html
+        assert "Heard it from a friend" in html
         assert '<span class="big-prob">5%</span>' in html
         assert "Edit history" in html
         assert "Resolution criteria changed from “Newspaper” to “City announcement”" in html
@@ -461,7 +465,8 @@ class ResolveViewTests(TestCase):
 
     def test_get_shows_the_form_and_the_criteria(self):
         html = assert_full_page(self.client.get(self.url))
-        assert 'name="outcome"' in html and 'name="known_at"' in html
+        assert 'name="outcome"' in html
+        assert 'name="known_at"' in html
         assert "The council minutes" in html
 
     def test_resolve_yes_redirects_and_defaults_known_at_to_now(self):
@@ -473,7 +478,8 @@ class ResolveViewTests(TestCase):
         assert prediction.known_at == NOW
         assert prediction.resolution_note == "Minutes published"
         html = html_of(self.client.get(response["Location"]))
-        assert "Minutes published" in html and "Undo resolution" in html
+        assert "Minutes published" in html
+        assert "Undo resolution" in html
 
     def test_known_at_is_read_in_the_users_time_zone(self):
         # 09:30 on 13 May in Auckland (UTC+12) is 21:30 UTC on 12 May.
@@ -505,7 +511,8 @@ class ResolveViewTests(TestCase):
         actions = list(self.prediction.resolution_events.values_list("action", flat=True))
         assert actions == ["resolve", "undo", "resolve"]
         html = html_of(self.client.get(reverse("predictions:detail", args=[self.prediction.pk])))
-        assert "Resolution history" in html and "Reopened" in html
+        assert "Resolution history" in html
+        assert "Reopened" in html
 
     def test_reopening_an_open_prediction_says_so(self):
         response = self.client.post(reverse("predictions:reopen", args=[self.prediction.pk]))
@@ -562,7 +569,8 @@ class DueQueueTests(TestCase):
             self.url(self.newer), {"outcome": "yes", "from": "due"}, headers=HTMX
         )
         html = assert_fragment(response, f'<li id="due-row-{self.newer.pk}"')
-        assert "Resolved:" in html and "YES" in html
+        assert "Resolved:" in html
+        assert "YES" in html
         assert "<form" not in html
         self.newer.refresh_from_db()
         assert (self.newer.status, self.newer.outcome) == ("resolved", True)
@@ -571,7 +579,8 @@ class DueQueueTests(TestCase):
     def test_htmx_resolve_without_an_outcome_returns_the_row_with_the_error(self):
         response = self.client.post(self.url(self.newer), {"from": "due"}, headers=HTMX)
         html = assert_fragment(response, f'<li id="due-row-{self.newer.pk}"')
-        assert 'role="alert"' in html and "This field is required." in html
+        assert 'role="alert"' in html
+        assert "This field is required." in html
         assert "40%" in html  # the row still shows the latest probability
         assert 'name="outcome"' in html
         self.newer.refresh_from_db()
@@ -825,7 +834,8 @@ class SharedPageOfEveryKindTests(TestCase):
 
     def test_multiple_choice_shows_each_option(self):
         card = self.forecasts_card(self.shared_html(self.choice))
-        assert '<td class="num prob">65%</td>' in card and '<td class="num prob">35%</td>' in card
+        assert '<td class="num prob">65%</td>' in card
+        assert '<td class="num prob">35%</td>' in card
         assert "Lyon 65% · Turin 35%" in card  # the history row
         assert "–" not in card
         assert "latest: Lyon 65%, Turin 35%" in card  # the chart's alt text

@@ -59,7 +59,8 @@ def test_reliability_is_deterministic_and_valid():
     first = reliability_of(p, y)
     assert first == reliability_of(p, y)
     parse(first)
-    assert b"CORP recalibrated" in first and b"90% consistency band" in first
+    assert b"CORP recalibrated" in first
+    assert b"90% consistency band" in first
     assert b"<dc:date>" not in first  # no timestamp in the metadata
 
 

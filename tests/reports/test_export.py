@@ -207,7 +207,9 @@ class CsvContentTests(TestCase):
         assert len(self.rows_of("date")) == 3
         assert len(self.rows_of("annulled")) == 1
         empty = self.rows_of("open")
-        assert len(empty) == 1 and empty[0]["forecast_id"] == "" and empty[0]["status"] == "open"
+        assert len(empty) == 1
+        assert empty[0]["forecast_id"] == ""
+        assert empty[0]["status"] == "open"
 
     def test_binary_rows_and_scores(self):
         rows = self.rows_of("binary")
@@ -218,7 +220,8 @@ class CsvContentTests(TestCase):
         assert [r["brier"] for r in rows] == ["0.9025", "0.64", "", ""]  # late: never scored
         assert rows[1]["log_loss"] == format(-math.log(0.2), ".10g")
         first = rows[0]
-        assert first["status"] == "resolved" and first["resolution"] == "yes"
+        assert first["status"] == "resolved"
+        assert first["resolution"] == "yes"
         assert first["known_at"] == "2024-03-05T12:00:00Z"
         assert first["prediction_brier"] == "0.64"
         # 0.05 stood two days, 0.2 two days until known_at: (0.9025 + 0.64) / 2.
@@ -519,7 +522,8 @@ class JsonTests(TestCase):
     def test_one_prediction_per_line(self):
         qs = export_queryset(user=self.user, params={})
         lines = "".join(json_export.json_stream(qs)).splitlines()
-        assert lines[0].endswith('"predictions": [') and lines[-1] == "]}"
+        assert lines[0].endswith('"predictions": [')
+        assert lines[-1] == "]}"
         assert len(lines) == 2 + len(self.made)
         for line in lines[1:-1]:
             json.loads(line.removesuffix(","))
@@ -552,7 +556,8 @@ class WebExportTests(TestCase):
     def test_json_download(self):
         self.client.force_login(self.alice)
         response = self.client.get("/export/predictions.json")
-        assert response.streaming and response["Content-Type"].startswith("application/json")
+        assert response.streaming
+        assert response["Content-Type"].startswith("application/json")
         data = json.loads(b"".join(response.streaming_content))
         assert len(data["predictions"]) == 5
 
@@ -569,7 +574,8 @@ class WebExportTests(TestCase):
 
     def test_anonymous_is_sent_to_log_in(self):
         response = self.client.get("/export/predictions.csv")
-        assert response.status_code == 302 and "login" in response["Location"]
+        assert response.status_code == 302
+        assert "login" in response["Location"]
 
     def test_columns_page_and_list_buttons(self):
         self.client.force_login(self.alice)
@@ -650,7 +656,7 @@ class ExportCommandTests(TestCase):
             target.unlink(missing_ok=True)
 
     def test_unknown_user(self):
-        with self.assertRaises(CommandError):
+        with pytest.raises(CommandError):
             call_command("export_predictions", user="nobody", format="csv")
 
 
@@ -667,7 +673,8 @@ class ExportLinksFollowFiltersTests(TestCase):
             with self.subTest(url=url):
                 html = self.client.get(url, params, headers={"HX-Request": "true"}).content
                 html = html.decode()
-                assert 'id="export-links"' in html and 'hx-swap-oob="true"' in html
+                assert 'id="export-links"' in html
+                assert 'hx-swap-oob="true"' in html
                 query = "&amp;".join(f"{k}={v}" for k, v in params.items())
                 assert f'href="{reverse("reports:export_csv")}?{query}"' in html
                 full = self.client.get(url, params).content.decode()

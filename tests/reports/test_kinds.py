@@ -118,7 +118,8 @@ class DateVectorTests(TestCase):
         assert inside.pinball_mean == pytest.approx((4.5 + 7.5 + 4.5) / 3)
         assert inside.interval_score_80 == pytest.approx(90)
         assert inside.wis == pytest.approx(11.0)
-        assert inside.hit_80 == 1.0 and np.isnan(inside.hit_50)
+        assert inside.hit_80 == 1.0
+        assert np.isnan(inside.hit_50)
         assert outside.interval_score_80 == pytest.approx(290)
         assert outside.wis == pytest.approx(46.0)
         assert outside.hit_80 == 0.0
@@ -133,12 +134,14 @@ class DateVectorTests(TestCase):
         assert score.scored
         assert [level for level, _ in score.quantile_losses] == [0.1, 0.5, 0.9]
         assert [loss for _, loss in score.quantile_losses] == pytest.approx([4.5, 7.5, 4.5])
-        assert score.wis == pytest.approx(11.0) and score.interval_score_80 == pytest.approx(90)
+        assert score.wis == pytest.approx(11.0)
+        assert score.interval_score_80 == pytest.approx(90)
         assert score.hit_80 is True
         assert (score.lower_80, score.upper_80) == (D0 + 30 * DAY, D0 + 120 * DAY)
         score = prediction_score(self.outside)
         assert [loss for _, loss in score.quantile_losses] == pytest.approx([11.0, 40.0, 18.0])
-        assert score.wis == pytest.approx(46.0) and score.interval_score_80 == pytest.approx(290)
+        assert score.wis == pytest.approx(46.0)
+        assert score.interval_score_80 == pytest.approx(290)
         assert score.hit_80 is False
 
     def test_quantile_claims_are_calibration_points(self):
@@ -245,8 +248,10 @@ class ChoiceScoreTests(TestCase):
 
     def test_prediction_score_matches_the_frame(self):
         score = prediction_score(self.abc)
-        assert score.brier == pytest.approx(0.07) and score.brier_time_avg == pytest.approx(0.16)
-        assert score.n_late == 1 and score.final_probability == pytest.approx(0.7)
+        assert score.brier == pytest.approx(0.07)
+        assert score.brier_time_avg == pytest.approx(0.16)
+        assert score.n_late == 1
+        assert score.final_probability == pytest.approx(0.7)
 
     def test_one_vs_rest_points(self):
         points = scored_predictions(user=self.user, every_kind=True).points
@@ -374,7 +379,8 @@ class MixedDashboardTests(CacheClearing):
         fifty = next(b for b in cal.buckets if b.centre_pct == 50)
         points = scored_predictions(user=self.user, every_kind=True).points
         in_fifty = points[(points["probability"] >= 0.45) & (points["probability"] < 0.55)]
-        assert fifty.count == len(in_fifty) and fifty.hits == int(in_fifty["outcome"].sum())
+        assert fifty.count == len(in_fifty)
+        assert fifty.hits == int(in_fifty["outcome"].sum())
 
     def test_interval_coverage_and_binomial_test(self):
         dates = scored_predictions(user=self.user, every_kind=True).dates
@@ -391,10 +397,13 @@ class MixedDashboardTests(CacheClearing):
     def test_page_shows_every_section(self):
         response = self.client.get(DASHBOARD)
         html = response.content.decode()
-        assert response.status_code == 200 and not NAN.search(response.content)
+        assert response.status_code == 200
+        assert not NAN.search(response.content)
         assert "18 scored predictions (6 yes/no, 6 multiple choice, 6 release dates)" in html
-        assert "Release dates" in html and "Interval coverage" in html
-        assert "binomial test" in html and "Your 80% intervals held the actual date" in html
+        assert "Release dates" in html
+        assert "Interval coverage" in html
+        assert "binomial test" in html
+        assert "Your 80% intervals held the actual date" in html
         assert "Your words, calibrated" in html
         assert "No scored forecast of yours was given in words yet" in html
         assert "42 probability claims from 18 predictions" in html
@@ -565,7 +574,8 @@ class ScoreBlockTests(TestCase):
         self.client.force_login(self.user)
         html = self.client.get(reverse("predictions:detail", args=[p.pk])).content.decode()
         resolution = html[html.index('id="resolution-heading"') :]
-        assert "<h3>Score</h3>" in resolution and "Brier <strong>0.9025</strong>" in resolution
+        assert "<h3>Score</h3>" in resolution
+        assert "Brier <strong>0.9025</strong>" in resolution
 
 
 # --- Charts of every kind: escaping and isolation ---------------------------------------
@@ -621,7 +631,9 @@ class KindChartTests(CacheClearing):
         self.client.force_login(self.owner)
         svg = assert_svg(self.client.get(self.url(self.date)))
         assert b"10\xe2\x80\x9390% (80% interval)" in svg  # "10–90%"
-        assert b"Actual date" in svg and b"Resolve by" in svg and b"Median (50%)" in svg
+        assert b"Actual date" in svg
+        assert b"Resolve by" in svg
+        assert b"Median (50%)" in svg
         history = prediction_quantile_history(self.date)
         assert history.levels == [0.1, 0.5, 0.9]
         assert history.days.shape == (2, 3)
@@ -677,7 +689,9 @@ def test_kind_charts_render_without_warnings():
             evidence_times=[T0 + DAY],
         )
     )
-    assert b"Late (not scored)" in svg and b"(won)" in svg and b"Evidence linked" in svg
+    assert b"Late (not scored)" in svg
+    assert b"(won)" in svg
+    assert b"Evidence linked" in svg
     parse(choice_svg(times=times[:1], labels=["A", "B"], probs=[[0.5, 0.5]], now=T0 + DAY))
     levels = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95]
     days = np.array(
@@ -694,13 +708,15 @@ def test_kind_charts_render_without_warnings():
             evidence_times=[T0 + DAY],
         )
     )
-    assert b"25\xe2\x80\x9375%" in fan and b"Late median (not scored)" in fan
+    assert b"25\xe2\x80\x9375%" in fan
+    assert b"Late median (not scored)" in fan
     bar = parse(
         date_svg(
             times=times[:1], levels=levels, days=days[:1], resolve_by=D0 + 60 * DAY, now=T0 + DAY
         )
     )
-    assert b"Actual date" not in bar and b"5\xe2\x80\x9395%" in bar
+    assert b"Actual date" not in bar
+    assert b"5\xe2\x80\x9395%" in bar
     for empty in (
         choice_svg(times=[], labels=[], probs=[]),
         date_svg(times=[], levels=[], days=[]),
@@ -716,7 +732,9 @@ class UnscorableKindTests(TestCase):
         Prediction.objects.filter(pk=p.pk).update(outcome_option=None)
         Prediction.objects.filter(pk=d.pk).update(outcome_date=None)
         data = scored_predictions(user=user, every_kind=True)
-        assert data.choices.empty and data.dates.empty and data.unscorable == 2
+        assert data.choices.empty
+        assert data.dates.empty
+        assert data.unscorable == 2
         for prediction in (p, d):
             prediction.refresh_from_db()
             assert prediction_score(prediction).reason == "no_outcome"

@@ -117,7 +117,8 @@ def test_small_vector_spiegelhalter():
 
 def test_spiegelhalter_zero_variance_is_nan():
     result = spiegelhalter([0.0, 0.5, 1.0], [0, 1, 1])
-    assert np.isnan(result.z) and np.isnan(result.p_value)
+    assert np.isnan(result.z)
+    assert np.isnan(result.p_value)
 
 
 # --- Agreement with scikit-learn ------------------------------------------------------
@@ -170,7 +171,7 @@ def test_brier_bounds_and_perfect_forecaster(data):
 
 @pytest.mark.parametrize(("p", "y"), [([1.2], [1]), ([-0.1], [0]), ([np.nan], [1]), ([0.5], [2])])
 def test_bad_input_is_rejected(p, y):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"must lie in|must be 0 or 1"):
         brier(p, y)
 
 
@@ -183,7 +184,8 @@ def test_corp_decomposition_properties(data):
     p, y = data
     r = corp(p, y, n_boot=20)
     assert r.score == pytest.approx(r.mcb - r.dsc + r.unc, abs=1e-12)
-    assert r.mcb >= -1e-12 and r.dsc >= -1e-12
+    assert r.mcb >= -1e-12
+    assert r.dsc >= -1e-12
     assert np.all(np.diff(r.recalibrated) >= -1e-12)
     assert np.all(r.lower <= r.upper)
     assert np.all((r.lower >= 0) & (r.upper <= 1))
@@ -192,14 +194,16 @@ def test_corp_decomposition_properties(data):
 def test_corp_band_is_reproducible_and_contains_calibrated_values(niamey):
     a = corp(niamey["EMOS"], niamey["obs"], seed=7)
     b = corp(niamey["EMOS"], niamey["obs"], seed=7)
-    assert np.array_equal(a.lower, b.lower) and np.array_equal(a.upper, b.upper)
+    assert np.array_equal(a.lower, b.lower)
+    assert np.array_equal(a.upper, b.upper)
     # The band is built around the diagonal: most forecast values lie inside their own band.
     assert np.mean((a.lower <= a.x) & (a.x <= a.upper)) > 0.8
 
 
 def test_corp_empty_and_single_point():
     empty = corp([], [])
-    assert len(empty.x) == 0 and np.isnan(empty.score)
+    assert len(empty.x) == 0
+    assert np.isnan(empty.score)
     single = corp([0.3], [1])
     assert single.recalibrated == pytest.approx([1.0])
     assert [single.score, single.mcb, single.dsc, single.unc] == pytest.approx(
@@ -244,7 +248,7 @@ def test_score_forecast_history(at, probs, known, y, final_p, b_final, b_avg, n_
 
 def test_all_late_is_unscorable():
     assert score_forecast_history(hours(9, 10), np.array([0.5, 0.6]), 1, T0 + 8 * HOUR) is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="after known_at"):
         time_weights(hours(9, 10), T0 + 8 * HOUR)
 
 
@@ -281,7 +285,8 @@ def test_summarise_hand_values():
 def test_summarise_without_base_rate_variation_has_no_skill(outcomes, n):
     values = [0.1] * n
     s = summarise(values, values, values, outcomes, values)
-    assert s.n == n and s.skill is None
+    assert s.n == n
+    assert s.skill is None
 
 
 # --- Buckets and findings ------------------------------------------------------------
@@ -384,5 +389,5 @@ def test_date_scores(y, pinball, score, wis, hit):
 
 
 def test_wis_needs_median():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs the median"):
         weighted_interval_score([0.1, 0.9], [30, 120], 75)

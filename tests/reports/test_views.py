@@ -65,15 +65,21 @@ class DashboardPageTests(CacheClearing):
         response = self.client.get(DASHBOARD)
         assert response.status_code == 200
         html = response.content.decode()
-        assert "<html" in html and 'id="dashboard-results"' in html
+        assert "<html" in html
+        assert 'id="dashboard-results"' in html
         assert 'aria-current="page">Dashboard</a>' in html
-        assert "0–1 convention" in html and "time-averaged" in html and "nats" in html
+        assert "0–1 convention" in html
+        assert "time-averaged" in html
+        assert "nats" in html
         assert "Skill against the base rate" in html
         srcs = chart_srcs(html)
         assert sorted(srcs) == ["months", "reliability", "tags"]
         for url in srcs.values():
             assert re.search(r"\?v=[0-9a-f]{16}$", url)  # no filters, the data version
-        assert "MCB" in html and "DSC" in html and "UNC" in html and "Spiegelhalter" in html
+        assert "MCB" in html
+        assert "DSC" in html
+        assert "UNC" in html
+        assert "Spiegelhalter" in html
         assert re.search(r"<dt>Due</dt><dd><a [^>]*>1 to resolve</a>", html)
         assert not NAN.search(response.content)
 
@@ -96,7 +102,8 @@ class DashboardPageTests(CacheClearing):
         )
         assert response.status_code == 200
         html = response.content.decode()
-        assert "<html" not in html and "<form" not in html
+        assert "<html" not in html
+        assert "<form" not in html
         assert html.lstrip().startswith('<div id="dashboard-results"')
         # Chart URLs carry the filters.
         assert chart_srcs(html)["reliability"].startswith(
@@ -114,7 +121,8 @@ class DashboardPageTests(CacheClearing):
         response = self.client.get(DASHBOARD, {"tag": [other_tag.pk], "created_from": "2024-13-45"})
         html = response.content.decode()
         assert response.status_code == 200
-        assert "were ignored" in html and "Made from: Enter a valid date." in html
+        assert "were ignored" in html
+        assert "Made from: Enter a valid date." in html
         assert "With these filters: 30 scored predictions" not in html
         assert "30 scored predictions" in html  # nothing invalid was applied
 
@@ -294,7 +302,8 @@ class CacheTests(CacheClearing):
 
     def test_chart_responses_allow_no_script(self):
         csp = self.client.get(chart_url("months"))["Content-Security-Policy"]
-        assert "default-src 'none'" in csp and "script-src" not in csp
+        assert "default-src 'none'" in csp
+        assert "script-src" not in csp
 
 
 class PredictionChartTests(CacheClearing):
@@ -340,7 +349,8 @@ class PredictionChartTests(CacheClearing):
 
     def test_anonymous_is_sent_to_log_in(self):
         response = self.client.get(self.url())
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
 
     def test_shared_chart_only_for_link_or_public(self):
         assert self.client.get(self.shared_url()).status_code == 404  # private

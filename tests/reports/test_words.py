@@ -85,7 +85,8 @@ class WordsTests(TestCase):
             "(20%; 95% CI 6–51%): less often than the phrase usually means."
         )
         unknown = rows["good bet"]
-        assert unknown.meaning_pct is None and unknown.verdict == ""
+        assert unknown.meaning_pct is None
+        assert unknown.verdict == ""
 
     def test_page(self):
         cache.clear()
@@ -94,7 +95,8 @@ class WordsTests(TestCase):
         section = html[html.index('id="words-heading"') : html.index('id="dates-heading"')]
         assert '<th scope="row">“likely”</th>' in section
         assert "less often than the phrase usually means" in section
-        assert "“70%”" not in section and "tiny chance" not in section
+        assert "“70%”" not in section
+        assert "tiny chance" not in section
         assert "remote chance" not in section
 
     def test_empty_state(self):
@@ -125,6 +127,8 @@ class WordsTests(TestCase):
 def test_phrase_key_groups_table_phrases():
     assert _phrase_key("Very  Likely!") == "very likely"
     assert _phrase_key("1 In 20") == "1 in 20"
-    assert _is_words("3:1") and _is_words("likely")
-    assert not _is_words("70%") and not _is_words("~5%")
+    assert _is_words("3:1")
+    assert _is_words("likely")
+    assert not _is_words("70%")
+    assert not _is_words("~5%")
     assert phrase_meaning("likely") == Decimal("0.750")

@@ -64,7 +64,8 @@ class EvidenceSectionTests(TestCase):
     def test_plain_get_is_a_full_page(self):
         url = reverse("sources:prediction_evidence", args=[self.prediction.pk])
         html = self.client.get(url).content.decode()
-        assert "<html" in html and 'id="evidence-section"' in html
+        assert "<html" in html
+        assert 'id="evidence-section"' in html
 
     def test_external_links_open_safely(self):
         EvidenceLinkFactory(prediction=self.prediction, source__url=HEISE)
@@ -81,7 +82,8 @@ class EvidenceSectionTests(TestCase):
         assert response.status_code == 200
         assert response["HX-Trigger"] == "evidence-changed"
         html = response.content.decode()
-        assert html.lstrip().startswith("<section") and "GPT-4 kommt" in html
+        assert html.lstrip().startswith("<section")
+        assert "GPT-4 kommt" in html
         link = EvidenceLink.objects.get()
         assert link.source.url == HEISE
         assert (link.stance, link.note) == ("supports", "I doubt it")
@@ -191,7 +193,8 @@ class EvidenceSectionTests(TestCase):
         link = EvidenceLinkFactory(prediction=self.prediction)
         edit = reverse("sources:evidence_edit", args=[link.pk])
         html = self.client.get(edit).content.decode()
-        assert "<html" in html and "hx-post" not in html.split('id="evidence-link-')[1]
+        assert "<html" in html
+        assert "hx-post" not in html.split('id="evidence-link-')[1]
         response = self.client.post(edit, {f"link-{link.pk}-stance": "context"})
         assert response.status_code == 302
 
@@ -200,14 +203,16 @@ class EvidenceSectionTests(TestCase):
         html = self.client.get(
             reverse("sources:evidence_detail", args=[link.pk]), headers=HTMX
         ).content.decode()
-        assert html.lstrip().startswith(f'<li id="evidence-link-{link.pk}"') and "Kept" in html
+        assert html.lstrip().startswith(f'<li id="evidence-link-{link.pk}"')
+        assert "Kept" in html
 
     def test_remove_with_htmx_and_without(self):
         first, second = EvidenceLinkFactory.create_batch(2, prediction=self.prediction)
         response = self.client.post(
             reverse("sources:evidence_delete", args=[first.pk]), headers=HTMX
         )
-        assert response.status_code == 200 and response["HX-Trigger"] == "evidence-changed"
+        assert response.status_code == 200
+        assert response["HX-Trigger"] == "evidence-changed"
         response = self.client.post(reverse("sources:evidence_delete", args=[second.pk]))
         assert response.status_code == 303
         assert not EvidenceLink.objects.exists()
@@ -266,7 +271,8 @@ class FetchTitleViewTests(TestCase):
         )
         html = response.content.decode()
         assert html.lstrip().startswith('<form id="evidence-form"')
-        assert 'value="GPT-4 kommt"' in html and 'value="heise online"' in html
+        assert 'value="GPT-4 kommt"' in html
+        assert 'value="heise online"' in html
         assert "nächste Woche" in html
         assert re.search(r'value="opposes"[^>]* checked', html)
         assert self.calls == [HEISE]
@@ -286,7 +292,8 @@ class FetchTitleViewTests(TestCase):
         html = self.client.post(
             self.url, evidence_post(url="javascript:alert(1)"), headers=HTMX
         ).content.decode()
-        assert "javascript:" in html and "refused" in html
+        assert "javascript:" in html
+        assert "refused" in html
         assert self.calls == []
 
     def test_library_title_is_used_without_fetching(self):
@@ -299,7 +306,8 @@ class FetchTitleViewTests(TestCase):
     def test_plain_post_renders_the_evidence_page(self):
         self.fake_fetch(PageInfo(url=HEISE, title="GPT-4 kommt", publisher="heise online"))
         html = self.client.post(self.url, evidence_post(url=HEISE)).content.decode()
-        assert "<html" in html and 'value="GPT-4 kommt"' in html
+        assert "<html" in html
+        assert 'value="GPT-4 kommt"' in html
 
 
 class IsolationTests(TestCase):
@@ -358,7 +366,8 @@ class IsolationTests(TestCase):
 
     def test_library_shows_only_own_sources(self):
         html = self.client.get(reverse("sources:library")).content.decode()
-        assert "Alice&#x27;s secret source" not in html and "heise" not in html
+        assert "Alice&#x27;s secret source" not in html
+        assert "heise" not in html
         html = self.client.get(reverse("sources:library"), {"q": "secret"}).content.decode()
         assert "Alice" not in html
 
@@ -373,7 +382,8 @@ class IsolationTests(TestCase):
     def test_pasting_alices_url_makes_bob_his_own_source(self):
         self.client.post(add_url(self.bobs_prediction), evidence_post(url=HEISE))
         bobs = EvidenceLink.objects.get(prediction=self.bobs_prediction).source
-        assert bobs.owner == self.bob and bobs.pk != self.alices_source.pk
+        assert bobs.owner == self.bob
+        assert bobs.pk != self.alices_source.pk
         assert bobs.title == ""
 
     def test_fetch_title_does_not_read_alices_library(self):
@@ -385,7 +395,8 @@ class IsolationTests(TestCase):
             evidence_post(url=HEISE),
             headers=HTMX,
         ).content.decode()
-        assert "secret" not in html and 'value="Public title"' in html
+        assert "secret" not in html
+        assert 'value="Public title"' in html
 
     def test_cannot_resolve_with_alices_evidence(self):
         bobs_link = EvidenceLinkFactory(prediction=self.bobs_prediction)
@@ -468,7 +479,7 @@ class QueryCountTests(TestCase):
                 html = template.render(RequestContext(request, {"prediction": prediction}))
             return len(queries), html
 
-        small_queries, small_html = render(self.small)
+        small_queries, _small_html = render(self.small)
         large_queries, large_html = render(self.large)
         assert small_queries == large_queries
         assert large_html.count('<li id="evidence-link-') == 30
@@ -495,7 +506,8 @@ class TemplateTagTests(TestCase):
             RequestContext(request, {"prediction": link.prediction})
         )
         assert "shared note" in html
-        assert "evidence-form" not in html and "Remove" not in html
+        assert "evidence-form" not in html
+        assert "Remove" not in html
 
     def test_add_form_for_the_resolve_page(self):
         prediction = PredictionFactory()
@@ -513,7 +525,8 @@ class TemplateTagTests(TestCase):
         html = Template("{% load evidence %}{% source_link source %}").render(
             Context({"source": source})
         )
-        assert "href" not in html and "Bad" in html
+        assert "href" not in html
+        assert "Bad" in html
 
 
 class SourceEditTests(TestCase):
@@ -533,7 +546,8 @@ class SourceEditTests(TestCase):
 
     def test_saves_normalised_and_redirects_to_the_library(self):
         response = self.post(url="HTTPS://EXAMPLE.COM/new?utm_source=x", title="New")
-        assert response.status_code == 302 and response["Location"] == reverse("sources:library")
+        assert response.status_code == 302
+        assert response["Location"] == reverse("sources:library")
         self.source.refresh_from_db()
         assert (self.source.url, self.source.title) == ("https://example.com/new", "New")
 
@@ -543,7 +557,8 @@ class SourceEditTests(TestCase):
             assert response.status_code == 200
             assert "“javascript:” links are refused" in response.content.decode()
         self.source.refresh_from_db()
-        assert self.source.url == "https://example.com/a" and self.source.archive_url == ""
+        assert self.source.url == "https://example.com/a"
+        assert self.source.archive_url == ""
 
     def test_saving_the_form_as_a_browser_does_keeps_the_dates(self):
         """Defect: the form rendered dates as 01/06/2026, which <input type="date"> shows
