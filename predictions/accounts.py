@@ -4,44 +4,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from predictions import throttle
 from predictions.forms import ProfileForm, SignupForm
 from predictions.services import profile_for
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Refuses log-in attempts after repeated failures (see predictions.throttle)."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if throttle.is_locked(username, address):
-            self.locked = True
-            raise ValidationError(throttle.MSG_LOCKED, code="throttled")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle.record_failure(username, address)
-            raise
-        throttle.clear(username, address)
-        return cleaned
-
-
 class LoginView(auth_views.LoginView):
-    form_class = ThrottledAuthenticationForm
-    redirect_authenticated_user = True
+    """django.contrib.auth's, throttled by django-axes and predictions.login_gate."""
 
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if getattr(form, "locked", False):
-            response.status_code = 429
-        return response
+    redirect_authenticated_user = True
 
 
 @login_not_required
