@@ -97,7 +97,8 @@ class Server:
             import psycopg
 
             with psycopg.connect(self.database_url) as db:
-                row = db.execute(sql.replace("?", "%s"), params).fetchone()
+                cursor = db.execute(sql.replace("?", "%s"), params)
+                row = cursor.fetchone() if cursor.description else None
         return (row[0] if row else None) or 0
 
     def forget_attempts(self) -> None:
