@@ -21,6 +21,7 @@ PUBLIC_URL_NAMES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "verify_email",
     "predictions:shared",
 }
 
