@@ -154,6 +154,7 @@ AXES_RESET_ON_SUCCESS = True  # clears only that user name from that address
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "predictions.login_gate.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "predictions.login_gate.client_address"
+AXES_USERNAME_CALLABLE = "predictions.login_gate.attempted_username"
 AXES_VERBOSE = False
 # Failures from one address across all user names (password spraying) before that
 # address is refused too; higher than the per-name limit, as many people may share one.

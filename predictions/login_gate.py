@@ -45,6 +45,7 @@ from predictions.models import LoginGate
 
 GATE_BUCKETS = 1 << 16
 LOCKED_TEMPLATE = "registration/locked_out.html"
+USERNAME_COLUMN = AccessAttempt._meta.get_field("username").max_length
 
 
 def client_address(request: HttpRequest) -> str:
@@ -68,6 +69,17 @@ def client_address(request: HttpRequest) -> str:
             except ValueError:
                 pass
     return remote
+
+
+def attempted_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the name tried, as axes reads it, cut to fit its column.
+
+    Django's log-in forms do not enforce the name's length before authenticating, and
+    axes stores it in 255 characters; no real name is that long, so cutting is safe.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = (credentials or {}).get(field) if credentials else request.POST.get(field)
+    return username[:USERNAME_COLUMN] if isinstance(username, str) else username
 
 
 def _bucket(kind: str, value: str) -> int:

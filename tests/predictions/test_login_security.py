@@ -96,6 +96,19 @@ class LoginThrottleTests(TestCase):
         assert LOCKED in response.content.decode()
         assert self.attempt(PASSWORD, REMOTE_ADDR="203.0.113.5").status_code == 302
 
+    def test_an_overlong_name_is_counted_not_crashed_on(self):
+        """Neither log-in form checks the length before authenticating; axes keeps 255."""
+        for path in (reverse("login"), reverse("admin:login")):
+            for _ in range(LIMIT):
+                response = self.client.post(path, {"username": "x" * 10_000, "password": "p"})
+                assert response.status_code in (200, 429)
+        assert (
+            self.client.post(
+                reverse("login"), {"username": "x" * 10_000, "password": "p"}
+            ).status_code
+            == 429
+        )
+
     def test_admin_log_in_is_throttled_by_the_same_rule(self):
         UserFactory(username="root", is_staff=True, is_superuser=True)
         admin_login = reverse("admin:login")

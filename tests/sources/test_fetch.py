@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.urls import reverse
 
 from config import settings as project_settings
 from sources import fetch
@@ -588,3 +589,23 @@ def test_each_user_may_fetch_ten_titles_a_minute():
         fetch.limit_fetch_rate(7)
     assert info.value.message == MSG_RATE
     fetch.limit_fetch_rate(8)  # someone else is not affected
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("clean_cache", "allow_loopback")
+def test_the_fetch_view_stops_a_user_after_ten_fetches_a_minute(client, base):
+    from tests.predictions.factories import PredictionFactory, UserFactory
+
+    user = UserFactory()
+    prediction = PredictionFactory(owner=user)
+    client.force_login(user)
+    url = reverse("sources:evidence_fetch_title", args=[prediction.pk])
+
+    def fetch_title():
+        data = {"evidence-url": f"{base}/page", "evidence-stance": "supports"}
+        return client.post(url, data, headers={"HX-Request": "true"}).content.decode()
+
+    for _ in range(fetch.FETCHES_PER_MINUTE):
+        assert "heise online" in fetch_title()
+    html = fetch_title()
+    assert "wait a minute" in html and "heise online" not in html
