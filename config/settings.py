@@ -6,6 +6,7 @@ given. The database defaults to a SQLite file in var/, tuned for concurrent writ
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "django_htmx",
     "predictions",
     "sources",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "predictions.login_gate.LoginGateMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "predictions.middleware.HtmxLoginRedirectMiddleware",
     "predictions.middleware.UserTimezoneMiddleware",
+    "predictions.middleware.PrivateCacheMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into a 429
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -133,6 +138,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Log-in throttling (docs/decisions/0009-login-throttling.md): django-axes counts failures
+# in the database, so every worker and server shares them; predictions.login_gate
+# serialises check, password and count per user name, and limits an address on its own.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt unchecked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# One address cannot lock out everyone: the lock is per user name *and* client address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # clears only that user name from that address
+# Attempts while locked are refused unchecked and not counted, so the lock ends when the
+# page said it would, however often an attacker knocks.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "predictions.login_gate.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "predictions.login_gate.client_address"
+AXES_USERNAME_CALLABLE = "predictions.login_gate.attempted_username"
+AXES_VERBOSE = False
+# Failures from one address across all user names (password spraying) before that
+# address is refused too; higher than the per-name limit, as many people may share one.
+FALSIFIABLE_LOGIN_ADDRESS_LIMIT = int(os.environ.get("DJANGO_LOGIN_ADDRESS_LIMIT", "50"))
+# Proxies in front of the app that append the client's address to X-Forwarded-For; their
+# entries alone are trusted. DJANGO_BEHIND_PROXY=1 is the one TLS proxy the README shows.
+FALSIFIABLE_TRUSTED_PROXY_HOPS = 1 if env_bool("DJANGO_BEHIND_PROXY") else 0
+
+# Email verification links (predictions.verification) are valid this long.
+FALSIFIABLE_EMAIL_VERIFICATION_SECONDS = 3 * 24 * 3600
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "predictions:list"

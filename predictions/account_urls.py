@@ -14,6 +14,9 @@ urlpatterns = [
     path("login/", get_or_post(accounts.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", accounts.profile, name="profile"),
+    path("profile/email/", accounts.profile_email, name="profile_email"),
+    path("profile/email/confirm/", accounts.resend_verification, name="resend_verification"),
+    path("email/confirm/<str:token>/", accounts.verify_email, name="verify_email"),
     path(
         "password/",
         get_or_post(auth_views.PasswordChangeView.as_view()),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
 from predictions.services import known_at_problem
+from predictions.usernames import check_new_username
 from web.forms import BoundedDateField
 
 MSG_QUESTION_TOO_LONG = (
@@ -314,7 +315,9 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(required=False, help_text="Optional; used for reminders only.")
+    email = forms.EmailField(
+        required=False, help_text="Optional; for reminders, once you confirm it by email."
+    )
     timezone = forms.ChoiceField(
         choices=timezone_choices,
         initial="UTC",
@@ -325,6 +328,12 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def clean_username(self):
+        username = super().clean_username()  # NFKC-normalised; refuses one differing in case
+        if username:
+            check_new_username(username)
+        return username
 
 
 class ProfileForm(forms.ModelForm):

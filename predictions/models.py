@@ -57,6 +57,9 @@ class Profile(models.Model):
     display_name = models.CharField(max_length=60, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
     last_reminder_at = models.DateTimeField(null=True, blank=True)
+    # The address the user proved they read (predictions.verification); the current one
+    # is verified only while they are equal, so changing the address un-verifies it.
+    verified_email = models.EmailField(blank=True)
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
@@ -393,3 +396,10 @@ class PredictionEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} changed on {self.created_at:%Y-%m-%d}"
+
+
+class LoginGate(models.Model):
+    """A row to lock while a log-in attempt is checked, evaluated and counted (one per
+    bucket of user-name and address hashes; see predictions.login_gate)."""
+
+    bucket = models.PositiveIntegerField(primary_key=True)

@@ -7,23 +7,33 @@ checked, and the connection goes to the checked address (never re-resolving, so 
 DNS answer cannot change between check and use). Redirects are followed by hand, each
 target checked again. Time, size and content type are bounded.
 
+Fetches are bounded as a whole too, so slow sites cannot hold every worker: at most
+MAX_CONCURRENT_FETCHES run at once (further ones are told to try again at once, never
+queued) and each user may start FETCHES_PER_MINUTE. Both counts live in the cache, which
+is shared by every worker when DJANGO_CACHE_URL points at Redis.
+
 Tests alone set FALSIFIABLE_FETCH_ALLOW_LOOPBACK to reach a server on 127.0.0.1.
 """
 
+import codecs
 import contextlib
 import http.client
 import ipaddress
+import math
 import re
 import socket
 import ssl
 import threading
 import time
 import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from sources.normalise import display_host, normalise_url
@@ -36,6 +46,8 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "Falsifiable/1.0 (title autofill)"
 TITLE_MAX_LENGTH = 500
 PUBLISHER_MAX_LENGTH = 200
+MAX_CONCURRENT_FETCHES = 2
+FETCHES_PER_MINUTE = 10
 
 MSG_BLOCKED = (
     "That address belongs to a private or local network; titles are only fetched from "
@@ -50,6 +62,11 @@ MSG_BAD_REDIRECT = "The site redirected to an address that is not a web page."
 MSG_STATUS = "The site answered with an error (HTTP {status})."
 MSG_NOT_HTML = "That link is not a web page ({content_type}); type the title yourself."
 MSG_UNREADABLE = "The page could not be read."
+MSG_BUSY = "Titles are being fetched for others right now; try again in a few seconds."
+MSG_RATE = (
+    f"You fetched {FETCHES_PER_MINUTE} titles in the last minute; wait a minute or type "
+    "the title yourself."
+)
 
 # NAT64 prefix: an IPv6 address here stands for the IPv4 address in its last 32 bits.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -91,8 +108,12 @@ def address_allowed(address: str) -> bool:
             return False
     if ip.is_loopback:
         return bool(settings.FALSIFIABLE_FETCH_ALLOW_LOOPBACK)
+    # fec0::/10 (site-local, deprecated but still routed inside some networks) counts
+    # as global for the ipaddress module, so it is named here.
+    site_local = isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local
     refused = (
-        ip.is_private
+        site_local
+        or ip.is_private
         or ip.is_link_local
         or ip.is_multicast
         or ip.is_reserved
@@ -102,10 +123,19 @@ def address_allowed(address: str) -> bool:
     return not refused
 
 
-def _resolve(host: str, port: int) -> str:
+# getaddrinfo has no timeout of its own; it runs here so the caller can stop waiting at
+# the deadline. A lookup that hangs keeps its thread, but never more than these.
+_RESOLVER = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_FETCHES * 2, thread_name_prefix="dns")
+
+
+def _resolve(host: str, port: int, deadline: float) -> str:
     """The address to connect to; FetchError unless every address of the host is public."""
+    lookup = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = lookup.result(timeout=_remaining(deadline))
+    except TimeoutError as exc:
+        lookup.cancel()
+        raise FetchError(MSG_TIMEOUT) from exc
     except (OSError, UnicodeError) as exc:
         raise FetchError(MSG_DNS) from exc
     addresses = [str(info[4][0]) for info in infos]
@@ -193,7 +223,7 @@ def _request(url: str, deadline: float) -> _Response:
     host = parts.hostname or ""
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
-    address = _resolve(host, port)
+    address = _resolve(host, port, deadline)
     connection_class = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
     connection = connection_class(
         f"[{host}]" if ":" in host else host,
@@ -282,17 +312,81 @@ class _HeadParser(HTMLParser):
             self.title_parts.append(data)
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:\-]+)""", re.I)
+
+# The WHATWG Encoding Standard's labels (https://encoding.spec.whatwg.org/#names-and-labels)
+# for the encodings Python decodes, by the codec that decodes them. Only these are used:
+# a page may name any codec Python has ("idna" raises, "punycode" takes minutes on a
+# crafted megabyte), and browsers would not honour those names either.
+_WEB_ENCODINGS = {
+    "utf-8": "unicode-1-1-utf-8 unicode11utf8 unicode20utf8 utf-8 utf8 x-unicode20utf8",
+    "cp866": "866 cp866 csibm866 ibm866",
+    "iso8859-2": "csisolatin2 iso-8859-2 iso-ir-101 iso8859-2 iso88592 iso_8859-2 "
+    "iso_8859-2:1987 l2 latin2",
+    "iso8859-3": "csisolatin3 iso-8859-3 iso-ir-109 iso8859-3 iso88593 iso_8859-3 "
+    "iso_8859-3:1988 l3 latin3",
+    "iso8859-4": "csisolatin4 iso-8859-4 iso-ir-110 iso8859-4 iso88594 iso_8859-4 "
+    "iso_8859-4:1988 l4 latin4",
+    "iso8859-5": "csisolatincyrillic cyrillic iso-8859-5 iso-ir-144 iso8859-5 iso88595 "
+    "iso_8859-5 iso_8859-5:1988",
+    "iso8859-6": "arabic asmo-708 csiso88596e csiso88596i csisolatinarabic ecma-114 "
+    "iso-8859-6 iso-8859-6-e iso-8859-6-i iso-ir-127 iso8859-6 iso88596 iso_8859-6 "
+    "iso_8859-6:1987",
+    "iso8859-7": "csisolatingreek ecma-118 elot_928 greek greek8 iso-8859-7 iso-ir-126 "
+    "iso8859-7 iso88597 iso_8859-7 iso_8859-7:1987 sun_eu_greek",
+    "iso8859-8": "csiso88598e csisolatinhebrew hebrew iso-8859-8 iso-8859-8-e iso-ir-138 "
+    "iso8859-8 iso88598 iso_8859-8 iso_8859-8:1988 visual csiso88598i iso-8859-8-i logical",
+    "iso8859-10": "csisolatin6 iso-8859-10 iso-ir-157 iso8859-10 iso885910 l6 latin6",
+    "iso8859-13": "iso-8859-13 iso8859-13 iso885913",
+    "iso8859-14": "iso-8859-14 iso8859-14 iso885914",
+    "iso8859-15": "csisolatin9 iso-8859-15 iso8859-15 iso885915 iso_8859-15 l9",
+    "iso8859-16": "iso-8859-16",
+    "koi8-r": "cskoi8r koi koi8 koi8-r koi8_r",
+    "koi8-u": "koi8-ru koi8-u",
+    "mac-roman": "csmacintosh mac macintosh x-mac-roman",
+    "cp874": "dos-874 iso-8859-11 iso8859-11 iso885911 tis-620 windows-874",
+    "cp1250": "cp1250 windows-1250 x-cp1250",
+    "cp1251": "cp1251 windows-1251 x-cp1251",
+    "cp1252": "ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 iso-ir-100 "
+    "iso8859-1 iso88591 iso_8859-1 iso_8859-1:1987 l1 latin1 us-ascii windows-1252 x-cp1252",
+    "cp1253": "cp1253 windows-1253 x-cp1253",
+    "cp1254": "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 "
+    "iso_8859-9:1989 l5 latin5 windows-1254 x-cp1254",
+    "cp1255": "cp1255 windows-1255 x-cp1255",
+    "cp1256": "cp1256 windows-1256 x-cp1256",
+    "cp1257": "cp1257 windows-1257 x-cp1257",
+    "cp1258": "cp1258 windows-1258 x-cp1258",
+    "mac-cyrillic": "x-mac-cyrillic x-mac-ukrainian",
+    "gbk": "chinese csgb2312 csiso58gb231280 gb2312 gb_2312 gb_2312-80 gbk iso-ir-58 x-gbk",
+    "gb18030": "gb18030",
+    "big5hkscs": "big5 big5-hkscs cn-big5 csbig5 x-x-big5",
+    "euc_jp": "cseucpkdfmtjapanese euc-jp x-euc-jp",
+    "iso2022_jp": "csiso2022jp iso-2022-jp",
+    "shift_jis": "csshiftjis ms932 ms_kanji shift-jis shift_jis sjis windows-31j x-sjis",
+    "cp949": "cseuckr csksc56011987 euc-kr iso-ir-149 korean ks_c_5601-1987 ks_c_5601-1989 "
+    "ksc5601 ksc_5601 windows-949",
+    "utf-16-be": "unicodefffe utf-16be",
+    "utf-16-le": "csunicode iso-10646-ucs-2 ucs-2 unicode unicodefeff utf-16 utf-16le",
+}
+WEB_ENCODING_LABELS = {
+    label: codec for codec, labels in _WEB_ENCODINGS.items() for label in labels.split()
+}
+
+
+def web_codec(label: str | None) -> str:
+    """The Python codec for a page's declared charset; UTF-8 for anything else."""
+    return WEB_ENCODING_LABELS.get((label or "").strip().lower(), "utf-8")
 
 
 def _decode_html(body: bytes, charset: str | None) -> str:
+    codec = web_codec(charset)
     if not charset:
         match = _META_CHARSET.search(body[:4096])
-        charset = match.group(1).decode("ascii") if match else "utf-8"
-    try:
-        return body.decode(charset, errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")
+        codec = web_codec(match.group(1).decode("ascii") if match else None)
+        # A <meta> read as ASCII cannot be in UTF-16 (the standard's rule too).
+        if codec.startswith("utf-16"):
+            codec = "utf-8"
+    return codecs.decode(body, codec, errors="replace")
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -313,24 +407,58 @@ def parse_page_info(url: str, html: str) -> PageInfo:
     )
 
 
+@contextlib.contextmanager
+def _fetch_slot() -> Iterator[None]:
+    """One of MAX_CONCURRENT_FETCHES slots, or FetchError(MSG_BUSY) at once.
+
+    A slot is a cache key added atomically; it expires on its own shortly after the
+    deadline, so a worker killed mid-fetch cannot keep its slot.
+    """
+    expiry = math.ceil(TIMEOUT_SECONDS) + 5
+    for number in range(MAX_CONCURRENT_FETCHES):
+        key = f"title-fetch:slot:{number}"
+        if cache.add(key, 1, expiry):
+            try:
+                yield
+            finally:
+                cache.delete(key)
+            return
+    raise FetchError(MSG_BUSY)
+
+
+def limit_fetch_rate(user_id: int) -> None:
+    """Counts one fetch for the user; FetchError(MSG_RATE) past FETCHES_PER_MINUTE."""
+    key = f"title-fetch:user:{user_id}:{int(time.time() // 60)}"
+    cache.add(key, 0, 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: a new minute
+        cache.add(key, 1, 60)
+        count = 1
+    if count > FETCHES_PER_MINUTE:
+        raise FetchError(MSG_RATE)
+
+
 def fetch_page_info(url: str) -> PageInfo:
     """Fetches `url` safely and returns its title and publisher, or raises FetchError.
 
     Only http/https; every hop's host must resolve to public addresses only; at most
-    MAX_REDIRECTS redirects; TIMEOUT_SECONDS for the whole fetch; at most MAX_BYTES read;
-    only HTML. The error's message says what went wrong in words a user understands.
+    MAX_REDIRECTS redirects; TIMEOUT_SECONDS for the whole fetch, DNS included; at most
+    MAX_BYTES read; only HTML, decoded with a web encoding. The error's message says
+    what went wrong in words a user understands.
     """
-    deadline = time.monotonic() + TIMEOUT_SECONDS
     try:
         current = normalise_url(url)
     except ValidationError as exc:
         raise FetchError(exc.messages[0]) from exc
-    for _hop in range(MAX_REDIRECTS + 1):
-        response = _request(current, deadline)
-        if response.location is None:
-            return parse_page_info(current, _decode_html(response.body, response.charset))
-        try:
-            current = normalise_url(urljoin(current, response.location))
-        except ValidationError as exc:
-            raise FetchError(MSG_BAD_REDIRECT) from exc
+    with _fetch_slot():
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = _request(current, deadline)
+            if response.location is None:
+                return parse_page_info(current, _decode_html(response.body, response.charset))
+            try:
+                current = normalise_url(urljoin(current, response.location))
+            except ValidationError as exc:
+                raise FetchError(MSG_BAD_REDIRECT) from exc
     raise FetchError(MSG_REDIRECTS)

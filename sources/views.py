@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from predictions.models import Prediction
-from sources.fetch import FetchError, fetch_page_info
+from sources.fetch import FetchError, fetch_page_info, limit_fetch_rate
 from sources.forms import EvidenceForm, EvidenceLinkForm, SourceForm
 from sources.models import EvidenceLink, Source
 from sources.normalise import normalise_url
@@ -202,6 +202,7 @@ def evidence_fetch_title(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             values.update(url=url, title=known.title, publisher=known.publisher)
             extra["fetch_notice"] = MSG_FROM_LIBRARY
         else:
+            limit_fetch_rate(request.user.pk)
             info = fetch_page_info(url)
             values.update(url=info.url, publisher=info.publisher)
             if info.title:

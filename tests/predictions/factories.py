@@ -31,6 +31,7 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     display_name = ""
     timezone = "UTC"
+    verified_email = factory.SelfAttribute("user.email")  # confirmed, as most users' are
 
 
 class TagFactory(factory.django.DjangoModelFactory):

@@ -3,13 +3,15 @@
 import datetime as dt
 
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.cache import cache
-from django.test import TestCase
+from django.http import HttpResponse
+from django.test import RequestFactory, TestCase
 from django.urls import URLPattern, reverse
 
 from predictions import account_urls
 from predictions import urls as prediction_urls
+from predictions.middleware import PrivateCacheMiddleware
 from predictions.models import Prediction, Profile
+from predictions.usernames import MSG_CONFUSABLE, skeletons
 from tests.predictions.factories import PASSWORD, PredictionFactory, ProfileFactory, UserFactory
 
 NEW_PASSWORD = "a much longer new passphrase"
@@ -22,6 +24,7 @@ PUBLIC_URL_NAMES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "verify_email",
     "predictions:shared",
 }
 
@@ -81,9 +84,6 @@ class LoginLogoutTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.user = UserFactory(username="carol")
-
-    def setUp(self):
-        cache.clear()  # log-in throttling counts failures in the cache
 
     def test_the_login_page_renders(self):
         response = self.client.get(reverse("login"))
@@ -242,3 +242,88 @@ class LoginRequiredTests(TestCase):
         ]:
             with self.subTest(url=url):
                 assert self.client.get(url).status_code == 200
+
+
+class LookAlikeUsernameTests(TestCase):
+    """Sign-up refuses names that could pass for an existing user's."""
+
+    @classmethod
+    def setUpTestData(cls):
+        UserFactory(username="alice")
+        UserFactory(username="paypal")
+
+    def sign_up(self, username: str):
+        data = {
+            "username": username,
+            "email": "",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "timezone": "UTC",
+        }
+        return self.client.post(reverse("signup"), data)
+
+    def test_confusables_of_existing_names_are_refused_next_to_the_field(self):
+        for name in [
+            "\u0430lice",
+            "ALICE",
+            "Alice",
+            "ａｌｉｃｅ",
+            "paypa1",
+            "PayPaI",
+            "p\u0430yp\u0430l",
+        ]:
+            with self.subTest(name=name):
+                response = self.sign_up(name)
+                assert response.status_code == 200
+                errors = response.context["form"].errors
+                assert list(errors) == ["username"], errors
+        assert get_user_model().objects.count() == 2
+
+    def test_the_cyrillic_look_alike_gets_the_clear_message(self):
+        response = self.sign_up("\u0430lice")
+        assert response.context["form"].errors["username"] == [MSG_CONFUSABLE]
+
+    def test_names_are_stored_nfkc_normalised(self):
+        assert self.sign_up("ｂｏｂ").status_code == 302
+        assert get_user_model().objects.filter(username="bob").exists()
+
+    def test_distinct_names_are_accepted(self):
+        for name in ["alicia", "bob", "алиса"]:
+            with self.subTest(name=name):
+                assert self.sign_up(name).status_code == 302
+                self.client.logout()
+
+    def test_skeletons(self):
+        assert skeletons("\u0430lice") & skeletons("alice") & skeletons("ALICE")
+        assert not skeletons("alice") & skeletons("alicia")
+
+
+class PrivateCacheTests(TestCase):
+    def test_every_logged_in_page_is_private(self):
+        user = UserFactory()
+        self.client.force_login(user)
+        prediction = PredictionFactory(owner=user)
+        for url in [
+            reverse("predictions:list"),
+            reverse("predictions:detail", args=[prediction.pk]),
+            reverse("profile"),
+            reverse("predictions:due"),
+        ]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                assert response.status_code == 200
+                assert "private" in response["Cache-Control"]
+                assert "public" not in response["Cache-Control"]
+
+    def test_a_stricter_policy_is_kept(self):
+        response = HttpResponse()
+        response["Cache-Control"] = "no-store, public"
+        request = RequestFactory().get("/")
+        request.user = UserFactory()
+        result = PrivateCacheMiddleware(lambda r: response)(request)
+        directives = {d.strip() for d in result["Cache-Control"].split(",")}
+        assert directives == {"no-store", "private"}
+
+    def test_anonymous_pages_are_left_alone(self):
+        response = self.client.get(reverse("signup"))
+        assert "private" not in response.get("Cache-Control", "")

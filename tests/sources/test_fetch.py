@@ -6,6 +6,7 @@ the guard fixture fails any connection to a non-loopback address, and refusals m
 happen before connecting at all.
 """
 
+import codecs
 import contextlib
 import gzip
 import ipaddress
@@ -16,13 +17,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.urls import reverse
 
 from config import settings as project_settings
 from sources import fetch
 from sources.fetch import (
     MSG_BAD_REDIRECT,
     MSG_BLOCKED,
+    MSG_BUSY,
     MSG_DNS,
+    MSG_RATE,
     MSG_REDIRECTS,
     MSG_STATUS,
     MSG_TIMEOUT,
@@ -83,6 +88,22 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(
                 '<meta charset="windows-1252"><title>Caf\xe9</title>'.encode("cp1252"), "text/html"
             )
+        elif path.startswith("/charset/"):  # /charset/<label> in the header
+            label = path.rsplit("/", 1)[1]
+            self.send_body(
+                b"<title>Declared " + label.encode() + b"</title>", f"text/html; charset={label}"
+            )
+        elif path.startswith("/meta/"):  # /meta/<label> in a <meta> tag
+            label = path.rsplit("/", 1)[1].encode()
+            self.send_body(
+                b'<meta charset="' + label + b'"><title>Meta ' + label + b"</title>", "text/html"
+            )
+        elif path == "/punycode":
+            # Python's punycode decoder is quadratic: this megabyte took 86 s of CPU.
+            body = b"<title>Crafted</title>-" + b"a" * (fetch.MAX_BYTES - 23)
+            self.send_body(body, "text/html; charset=punycode")
+        elif path == "/koi8":
+            self.send_body("<title>Прогноз</title>".encode("koi8-r"), "text/html; charset=koi8-r")
         elif path == "/xhtml":
             self.send_body(b"<title>XHTML page</title>", "application/xhtml+xml")
         elif path == "/gzip":
@@ -115,6 +136,26 @@ class Handler(BaseHTTPRequestHandler):
             self.redirect("javascript:alert(1)")
         else:
             self.send_body(b"<title>unknown</title>", status=404)
+
+
+class SlowHandler(Handler):
+    """Every page takes a second; counts how many requests it serves at once."""
+
+    active = 0
+    most = 0
+    lock = threading.Lock()
+
+    def do_GET(self):
+        cls = type(self)
+        with cls.lock:
+            cls.active += 1
+            cls.most = max(cls.most, cls.active)
+        try:
+            time.sleep(1)
+            self.send_body(PAGE)
+        finally:
+            with cls.lock:
+                cls.active -= 1
 
 
 class DripHandler(Handler):
@@ -317,6 +358,33 @@ class TestFetching:
             drip.shutdown()
             drip.server_close()
 
+    @pytest.mark.parametrize("where", ["charset", "meta"])
+    @pytest.mark.parametrize("label", ["idna", "undefined", "punycode", "rot13", "base64", "zlib"])
+    def test_a_declared_non_web_encoding_is_read_as_utf8(self, base, where, label):
+        info = fetch_page_info(f"{base}/{where}/{label}")
+        assert label in info.title
+
+    def test_a_crafted_punycode_megabyte_is_read_within_the_deadline(self, base):
+        started = time.monotonic()
+        info = fetch_page_info(f"{base}/punycode")
+        assert info.title == "Crafted"
+        assert time.monotonic() - started < fetch.TIMEOUT_SECONDS
+
+    def test_web_encodings_by_any_of_their_labels(self, base):
+        assert fetch_page_info(f"{base}/koi8").title == "Прогноз"
+        assert fetch.web_codec(" Latin1 ") == "cp1252"  # as browsers read it
+        assert fetch.web_codec("x-sjis") == "shift_jis"
+        assert fetch.web_codec("utf-7") == "utf-8"  # not a web encoding
+        for codec in set(fetch.WEB_ENCODING_LABELS.values()):
+            assert codecs.lookup(codec)  # Python has each
+
+    def test_slow_dns_is_bounded_by_the_deadline(self, monkeypatch):
+        monkeypatch.setattr(fetch, "TIMEOUT_SECONDS", 0.5)
+        monkeypatch.setattr(fetch.socket, "getaddrinfo", lambda *a, **k: time.sleep(3))
+        started = time.monotonic()
+        assert refused("https://slow-dns.example/") == MSG_TIMEOUT
+        assert time.monotonic() - started < 1.0
+
     def test_unknown_host(self, monkeypatch):
         fake_dns(monkeypatch, {})
         assert refused("https://no-such-host.example/") == MSG_DNS
@@ -436,6 +504,9 @@ class TestRedirectRefusals:
         ("64:ff9b::a9fe:a9fe", False),  # NAT64 spelling of 169.254.169.254
         ("2002:7f00:1::", False),  # 6to4 spelling of 127.0.0.1
         ("2001:db8::1", False),  # documentation range
+        ("fec0::1", False),  # site-local
+        ("feff:ffff::1", False),
+        ("::ffff:fec0:1", False),
     ],
 )
 def test_address_allowed(address, allowed, settings):
@@ -455,3 +526,86 @@ def test_loopback_is_refused_by_default():
     """The project's settings (not a test override) refuse loopback."""
     assert project_settings.FALSIFIABLE_FETCH_ALLOW_LOOPBACK is False
     assert django_settings.FALSIFIABLE_FETCH_ALLOW_LOOPBACK is False
+
+
+# --- bounds on fetching as a whole -----------------------------------------------------
+
+
+@pytest.fixture
+def slow_base(allow_loopback):
+    slow = _serve(SlowHandler)
+    SlowHandler.active = SlowHandler.most = 0
+    yield f"http://127.0.0.1:{slow.server_address[1]}"
+    slow.shutdown()
+    slow.server_close()
+
+
+@pytest.fixture
+def clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.usefixtures("clean_cache")
+def test_parallel_fetches_of_a_slow_page_are_bounded_and_the_rest_told_at_once(slow_base):
+    results: list = []
+
+    def one():
+        started = time.monotonic()
+        try:
+            fetch_page_info(f"{slow_base}/page")
+            results.append(("ok", time.monotonic() - started))
+        except FetchError as exc:
+            results.append((exc.message, time.monotonic() - started))
+
+    threads = [threading.Thread(target=one) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert SlowHandler.most == fetch.MAX_CONCURRENT_FETCHES
+    assert sorted(outcome for outcome, _ in results) == sorted(
+        ["ok"] * fetch.MAX_CONCURRENT_FETCHES + [MSG_BUSY] * (6 - fetch.MAX_CONCURRENT_FETCHES)
+    )
+    assert all(took < 0.5 for outcome, took in results if outcome == MSG_BUSY)
+    assert fetch_page_info(f"{slow_base}/page").title  # the slots are free again
+
+
+@pytest.mark.usefixtures("clean_cache")
+def test_a_slot_left_by_a_killed_worker_expires_after_the_deadline(slow_base, monkeypatch):
+    for number in range(fetch.MAX_CONCURRENT_FETCHES):
+        cache.add(f"title-fetch:slot:{number}", 1, 1)  # as if held, expiring in a second
+    assert refused(f"{slow_base}/page") == MSG_BUSY
+    time.sleep(1.1)
+    assert fetch_page_info(f"{slow_base}/page").title
+
+
+@pytest.mark.usefixtures("clean_cache")
+def test_each_user_may_fetch_ten_titles_a_minute():
+    for _ in range(fetch.FETCHES_PER_MINUTE):
+        fetch.limit_fetch_rate(7)
+    with pytest.raises(FetchError) as info:
+        fetch.limit_fetch_rate(7)
+    assert info.value.message == MSG_RATE
+    fetch.limit_fetch_rate(8)  # someone else is not affected
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("clean_cache", "allow_loopback")
+def test_the_fetch_view_stops_a_user_after_ten_fetches_a_minute(client, base):
+    from tests.predictions.factories import PredictionFactory, UserFactory
+
+    user = UserFactory()
+    prediction = PredictionFactory(owner=user)
+    client.force_login(user)
+    url = reverse("sources:evidence_fetch_title", args=[prediction.pk])
+
+    def fetch_title():
+        data = {"evidence-url": f"{base}/page", "evidence-stance": "supports"}
+        return client.post(url, data, headers={"HX-Request": "true"}).content.decode()
+
+    for _ in range(fetch.FETCHES_PER_MINUTE):
+        assert "heise online" in fetch_title()
+    html = fetch_title()
+    assert "wait a minute" in html and "heise online" not in html

@@ -179,11 +179,16 @@ class ReminderUsersTests(TestCase):
             run()
         assert mail.outbox == []
 
-    def test_a_user_without_a_profile_gets_one(self):
-        user = UserFactory(username="new", email="new@example.org")
-        PredictionFactory(owner=user, resolve_by=DAY - dt.timedelta(days=3))
+    def test_unconfirmed_addresses_get_no_digest(self):
+        """A stranger's address typed at sign-up must not receive mail it never asked for."""
+        never = UserFactory(username="new", email="stranger@example.org")  # no profile yet
+        ProfileFactory(
+            user=UserFactory(username="typed", email="victim@example.org"), verified_email=""
+        )
+        moved = UserFactory(username="moved", email="new-victim@example.org")
+        ProfileFactory(user=moved, verified_email="old@example.org")  # changed since confirming
+        for owner in (never, moved, Profile.objects.get(user__username="typed").user):
+            PredictionFactory(owner=owner, resolve_by=DAY - dt.timedelta(days=3))
         with at(DAY, 8):
-            run()
-            run()
-        assert len(mail.outbox) == 1
-        assert Profile.objects.get(user=user).last_reminder_at is not None
+            assert "Sent 0 digests." in run()
+        assert mail.outbox == []

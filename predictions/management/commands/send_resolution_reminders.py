@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from predictions.models import Prediction, Profile, attach_summaries
+from predictions.verification import verified_email_q
 
 MAX_LISTED = 50  # a digest lists this many; the rest are on the due page
 
@@ -84,7 +85,7 @@ class Command(BaseCommand):
             get_user_model()
             .objects.filter(is_active=True, predictions__status=Prediction.Status.OPEN)
             .filter(predictions__resolve_by__lt=horizon)
-            .exclude(email="")
+            .filter(verified_email_q())  # only confirmed addresses get digests
             .distinct()
             .order_by("pk")
         )
