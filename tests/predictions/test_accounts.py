@@ -46,7 +46,8 @@ class SignupTests(TestCase):
         assert response.status_code == 200
         html = response.content.decode()
         assert "Create your account" in html
-        assert 'name="timezone"' in html and 'value="America/Los_Angeles"' in html
+        assert 'name="timezone"' in html
+        assert 'value="America/Los_Angeles"' in html
         assert 'name="password1"' in html
 
     def test_signing_up_stores_the_time_zone_logs_in_and_starts_the_first_prediction(self):
@@ -89,7 +90,9 @@ class LoginLogoutTests(TestCase):
         response = self.client.get(reverse("login"))
         assert response.status_code == 200
         html = response.content.decode()
-        assert "Log in" in html and 'name="username"' in html and 'name="password"' in html
+        assert "Log in" in html
+        assert 'name="username"' in html
+        assert 'name="password"' in html
 
     def test_logging_in_goes_to_the_list_or_to_next(self):
         response = self.client.post(reverse("login"), {"username": "carol", "password": PASSWORD})
@@ -145,7 +148,8 @@ class PasswordChangeTests(TestCase):
         response = self.client.get(reverse("password_change"))
         assert response.status_code == 200
         html = response.content.decode()
-        assert "Change password" in html and 'name="old_password"' in html
+        assert "Change password" in html
+        assert 'name="old_password"' in html
 
     def test_changing_the_password_keeps_the_session(self):
         response = self.client.post(

@@ -3,6 +3,7 @@
 `today` is passed explicitly (the owner's local date), so no clock is patched.
 """
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -264,7 +265,7 @@ def test_read_date_takes_bare_words_in_a_date_field(text, expected):
     ],
 )
 def test_read_date_refuses_what_it_cannot_read(text, message):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
         read_date(text, TUE)
     assert str(error.value) == message
 

@@ -65,7 +65,8 @@ class ReminderTests(TestCase):
         message = mail.outbox[0]
         assert message.to == ["alice@example.org"]
         assert message.subject == "2 predictions are due to be resolved"
-        assert "Long overdue claim" in message.body and "Due yesterday claim" in message.body
+        assert "Long overdue claim" in message.body
+        assert "Due yesterday claim" in message.body
         assert "Due today claim" not in message.body  # its day has not ended yet
         assert "Next month claim" not in message.body
         assert "Already resolved claim" not in message.body
@@ -168,7 +169,8 @@ class ReminderUsersTests(TestCase):
         with time_machine.travel(dt.datetime(2024, 1, 10, 12, tzinfo=dt.UTC), tick=False):
             run()
         assert [m.to for m in mail.outbox] == [["kiwi@example.org"]]
-        assert "kiwi claim" in mail.outbox[0].body and "angeleno" not in mail.outbox[0].body
+        assert "kiwi claim" in mail.outbox[0].body
+        assert "angeleno" not in mail.outbox[0].body
 
     def test_users_without_email_or_inactive_are_skipped(self):
         quiet = UserFactory(username="quiet", email="")
