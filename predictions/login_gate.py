@@ -77,7 +77,7 @@ def attempted_username(request: HttpRequest, credentials: dict | None = None) ->
     Django's log-in forms do not enforce the name's length before authenticating, and
     axes stores it in 255 characters; no real name is that long, so cutting is safe.
     """
-    field = settings.AXES_USERNAME_FORM_FIELD
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")  # axes' default
     username = (credentials or {}).get(field) if credentials else request.POST.get(field)
     return username[:USERNAME_COLUMN] if isinstance(username, str) else username
 

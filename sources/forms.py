@@ -81,7 +81,9 @@ class EvidenceForm(forms.Form):
         sources = Source.objects.filter(owner=owner).order_by("title", "url")
         if prediction is not None:
             sources = sources.exclude(links__prediction=prediction)
-        self.fields["source"].queryset = sources
+        source_field = self.fields["source"]
+        assert isinstance(source_field, forms.ModelChoiceField)
+        source_field.queryset = sources
 
     def clean(self):
         data = super().clean()
