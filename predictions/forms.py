@@ -4,7 +4,7 @@ Forms parse and check what a person typed; services do the writing and re-valida
 """
 
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -15,6 +15,7 @@ from django.db import connection
 from django.urls import reverse_lazy
 from django.utils import timezone
 
+from predictions import rules
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
 from predictions.services import known_at_problem
@@ -92,11 +93,10 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
-# Dates a forecaster can mean. Python parses year 1 and year 9999, but scores and charts
-# work in pandas' nanosecond range (1677-2262) and add margins to it.
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
-MSG_DATE_RANGE = "Enter a date between 1900 and 2199."
+# One set of bounds for every entry path (forms, services, imports): the rules'.
+EARLIEST_DATE = rules.EARLIEST_DATE
+LATEST_DATE = rules.LATEST_DATE
+MSG_DATE_RANGE = rules.MSG_DATE_RANGE
 
 
 class BoundedDateField(forms.DateField):
@@ -164,8 +164,10 @@ class TagsMixin(forms.Form):
 
     def clean_new_tags(self) -> str:
         value = self.cleaned_data["new_tags"]
-        if any(len(" ".join(name.split())) > 40 for name in value.split(",")):
-            raise ValidationError("Each tag can be at most 40 characters.")
+        try:
+            rules.tag_names(value.split(","))
+        except ValidationError as exc:
+            raise rules.without_field(exc) from exc
         return value
 
 

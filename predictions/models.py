@@ -20,6 +20,7 @@ from predictions.probability import format_percent
 
 PROBABILITY_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 QUESTION_MAX_LENGTH = 300
+TAG_NAME_MAX_LENGTH = 40
 
 
 def probability_field(**kwargs) -> models.DecimalField:
@@ -82,7 +83,7 @@ class Tag(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
     )
-    name = models.CharField(max_length=40)
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
 
     class Meta:
         ordering = ["name"]

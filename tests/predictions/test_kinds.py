@@ -8,8 +8,9 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from predictions import services
+from predictions import rules, services
 from predictions.kinds import (
     DatePredictionForm,
     MultipleChoicePredictionForm,
@@ -74,7 +75,7 @@ class MultipleChoiceServiceTests(TestCase):
         for probabilities in [("0.7", "0.25", "0.052"), ("0.7", "0.25", "0.048")]:
             with (
                 self.subTest(probabilities=probabilities),
-                self.assertRaisesMessage(ValidationError, "must add up to 100%"),
+                self.assertRaisesMessage(ValidationError, ", not 100%."),
             ):
                 create_choice(self.owner, probabilities)
         assert row_counts() == before
@@ -131,8 +132,8 @@ class DateServiceTests(TestCase):
         before = row_counts()
         cases = {
             "10%, 50% and 90%": {D("0.1"): dt.date(2030, 1, 30), D("0.9"): dt.date(2030, 5, 1)},
-            "later as the certainty grows": {**QUANTILES, D("0.5"): dt.date(2030, 1, 30)},
-            "later as the certainty grows ": {**QUANTILES, D("0.9"): dt.date(2030, 2, 1)},
+            "later than the one before": {**QUANTILES, D("0.5"): dt.date(2030, 1, 30)},
+            "later than the one before ": {**QUANTILES, D("0.9"): dt.date(2030, 2, 1)},
             "Only the 5, 10, 25": {**QUANTILES, D("0.6"): dt.date(2030, 3, 15)},
         }
         for message, quantiles in cases.items():
@@ -156,10 +157,22 @@ class DateServiceTests(TestCase):
 
     def test_resolves_with_the_actual_date(self):
         prediction = create_date(self.owner)
-        services.prediction_resolve(prediction=prediction, outcome=dt.date(2029, 12, 1))
+        services.prediction_resolve(prediction=prediction, outcome=dt.date(2025, 12, 1))
         prediction.refresh_from_db()
-        assert prediction.outcome_date == dt.date(2029, 12, 1)
-        assert prediction.resolution_events.get().outcome_date == dt.date(2029, 12, 1)
+        assert prediction.outcome_date == dt.date(2025, 12, 1)
+        assert prediction.resolution_events.get().outcome_date == dt.date(2025, 12, 1)
+
+    def test_the_service_refuses_an_actual_date_in_the_future(self):
+        """Not only the form: a service call with tomorrow's date writes nothing."""
+        prediction = create_date(self.owner)
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        before = row_counts()
+        with self.assertRaises(ValidationError) as ctx:
+            services.prediction_resolve(prediction=prediction, outcome=tomorrow)
+        assert ctx.exception.message_dict == {"outcome": [rules.MSG_FUTURE_DATE]}
+        assert row_counts() == before
+        prediction.refresh_from_db()
+        assert prediction.status == Prediction.Status.OPEN
 
 
 class KindFormTests(TestCase):

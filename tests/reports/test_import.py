@@ -586,7 +586,7 @@ class MalformedTests(TestCase):
         mc = next(p for p in data["predictions"] if p["kind"] == "multiple_choice")
         mc["forecasts"][0]["option_probabilities"][0]["probability"] = 0.9
         self.assert_refused(
-            json.dumps(data), "The probabilities must add up to 100% (they add up to 130%)."
+            json.dumps(data), "The probabilities add up to 130%, not 100%."
         )
         data = export_json(self.other)
         data["predictions"][0]["question"] = "x" * 301
