@@ -76,6 +76,18 @@ def date_in_range(value: date | datetime | None, field: str) -> None:
         raise ValidationError({field: MSG_DATE_RANGE}, code="date_range")
 
 
+def prediction_dates(*, resolve_by: date, created_at: datetime) -> None:
+    """A prediction's deadline and creation time, both in range (every error at once)."""
+    errors = {}
+    for field, value in (("resolve_by", resolve_by), ("created_at", created_at)):
+        try:
+            date_in_range(value, field)
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 def known_at_problem(known_at: datetime, *, created_at: datetime, now: datetime) -> str | None:
     """Why `known_at` cannot be when an outcome became known, or None: never in the
     future, never before the prediction was made (counted from its minute, which is
@@ -273,18 +285,23 @@ def replay(
     labels: Sequence[str],
     today: date,
     status: str = Status.OPEN,
-) -> tuple[State, list[tuple[int, ValidationError]]]:
+) -> tuple[State, list[State | None], list[tuple[int, ValidationError]]]:
     """Replays a resolution history in order, as `prediction_resolve` and
-    `prediction_reopen` would apply it one call at a time. Returns the final state and
-    the (step index, error) of every step refused (a refused step changes nothing)."""
+    `prediction_reopen` would apply it one call at a time. Returns the final state, the
+    state after each step (None where the step was refused: it changes nothing) and the
+    (step index, error) of every refused step."""
     state = State(status=status)
+    after: list[State | None] = []
     errors = []
     for index, step in enumerate(steps):
         try:
             state = resolution_step(state, index, step, kind=kind, labels=labels, today=today)
         except ValidationError as exc:
             errors.append((index, exc))
-    return state, errors
+            after.append(None)
+        else:
+            after.append(state)
+    return state, after, errors
 
 
 def without_field(exc: ValidationError) -> ValidationError:

@@ -50,6 +50,7 @@ def prediction_create(
         created_at=created_at or timezone.now(),
         import_key=import_key,
     )
+    rules.prediction_dates(resolve_by=prediction.resolve_by, created_at=prediction.created_at)
     # Constraint checks cost a query each and the database enforces them anyway; imports
     # (whose import_key must be unique) keep them for a friendly message.
     prediction.full_clean(validate_constraints=bool(import_key))
@@ -86,10 +87,8 @@ def new_prediction(
     created_at: datetime,
     import_key: str,
 ) -> Prediction:
-    """An unsaved prediction, normalised and its dates checked by the rules (the
-    single-row and the bulk service both start here)."""
-    rules.date_in_range(resolve_by, "resolve_by")
-    rules.date_in_range(created_at, "created_at")
+    """An unsaved prediction, normalised as every entry path stores it (the single-row
+    and the bulk service both start here; both check it with `rules.prediction_dates`)."""
     return Prediction(
         owner=owner,
         question=rules.one_line(question),

@@ -267,7 +267,8 @@ def play(user, script, index: int, start: dt.datetime) -> dt.datetime:
                 elif kind == "multiple_choice":
                     outcome = prediction.options.all()[winners[i] % n_options]
                 else:
-                    outcome = dt.date(2024, 1, 1) + dt.timedelta(days=winners[i] % 2100)
+                    # an actual date that has happened (the service refuses later ones)
+                    outcome = now.date() - dt.timedelta(days=winners[i] % 2100)
                 services.prediction_resolve(
                     prediction=prediction, outcome=outcome, known_at=known, note=f"step {i}"
                 )
