@@ -199,13 +199,3 @@ def evidence_link_delete(*, link: EvidenceLink) -> None:
     if _resolves_prediction(link):
         raise ValidationError(MSG_LINK_RESOLVES)
     link.delete()
-
-
-@transaction.atomic
-def evidence_link_mark_resolving(*, link: EvidenceLink) -> EvidenceLink:
-    """Sets the link's stance to "resolves" (it settled the prediction) and returns it."""
-    if link.stance != EvidenceLink.Stance.RESOLVES:
-        link.stance = EvidenceLink.Stance.RESOLVES
-        link.full_clean()
-        link.save(update_fields=["stance"])
-    return link

@@ -884,3 +884,34 @@ class ImportRefusesUnsafeLinksTests(TestCase):
                 text = " ".join(result.problems.messages())
                 assert "evidence.url" in text and "Only http:// and https://" in text
                 assert counts(newcomer) == (0, 0, 0, 0, 0, 0)
+
+
+class ResolvingStanceTests(TestCase):
+    """docs/decisions/0002-derived-resolves-stance.md: the evidence a resolution cites
+    has the stance "resolves", whichever path resolved it."""
+
+    def test_an_imported_resolution_marks_its_evidence_as_the_service_does(self):
+        alice, bob = UserFactory(), UserFactory()
+        prediction = services.prediction_create(
+            owner=alice,
+            question="The model ships this year",
+            resolve_by=dt.date(2024, 12, 31),
+            probability=Decimal("0.6"),
+            created_at=T0,
+        )
+        link = evidence_link_create(
+            prediction=prediction, owner=alice, stance="supports", url="https://example.org/ships"
+        )
+        services.prediction_resolve(prediction=prediction, outcome="yes", evidence=link)
+        link.refresh_from_db()
+        assert link.stance == "resolves"  # the service's path
+        data = export_json(alice)
+        [evidence] = data["predictions"][0]["evidence"]
+        assert data["predictions"][0]["resolution"]["evidence_id"] == evidence["id"]
+        evidence["stance"] = "supports"  # a file (another tool, an older export) says otherwise
+        result = run(json.dumps(data), bob)
+        assert result.ok, result.problems.messages()
+        imported = EvidenceLink.objects.get(prediction__owner=bob)
+        assert Prediction.objects.get(owner=bob).resolution_evidence == imported
+        assert imported.stance == link.stance == "resolves"
+        assert imported.prediction.resolution_events.get().evidence == imported

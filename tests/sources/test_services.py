@@ -17,7 +17,6 @@ from sources.services import (
     MSG_URL_TAKEN,
     evidence_link_create,
     evidence_link_delete,
-    evidence_link_mark_resolving,
     evidence_link_update,
     source_get_or_create,
     source_update,
@@ -210,13 +209,12 @@ class ResolvingLinkTests(TestCase):
         )
         cls.link = EvidenceLinkFactory(prediction=cls.prediction, stance="context")
 
-    def test_mark_resolving_sets_the_stance(self):
-        evidence_link_mark_resolving(link=self.link)
+    def test_resolving_with_the_link_sets_its_stance(self):
+        self._resolve_with_link()
         self.link.refresh_from_db()
         assert self.link.stance == EvidenceLink.Stance.RESOLVES
 
     def _resolve_with_link(self):
-        evidence_link_mark_resolving(link=self.link)
         prediction_resolve(prediction=self.prediction, outcome="yes", evidence=self.link)
 
     def test_the_resolving_link_cannot_be_removed(self):
