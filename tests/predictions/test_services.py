@@ -4,10 +4,12 @@ import datetime as dt
 from decimal import Decimal
 
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from django.urls import reverse
 
-from predictions import services
+from predictions import rules, services
 from predictions.models import Forecast, Prediction, PredictionEdit, ResolutionEvent, Tag
 from predictions.services import (
     MSG_ALREADY_OPEN,
@@ -361,6 +363,85 @@ class PredictionUpdateTests(TestCase):
         self.prediction.tags.set([old])
         self.update(tags=[new])
         assert list(self.prediction.tags.all()) == [new]
+
+
+@time_machine.travel(NOW, tick=False)
+class AdminEditTests(TestCase):
+    """The admin edits a prediction through prediction_update: the same history."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.owner = UserFactory()
+        cls.root = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+
+    def make(self) -> Prediction:
+        prediction = PredictionFactory(
+            owner=self.owner,
+            question="Old claim",
+            resolution_criteria="Old criteria",
+            resolve_by=dt.date(2026, 6, 1),
+            created_at=CREATED,
+        )
+        ForecastFactory(prediction=prediction, created_at=CREATED)
+        return prediction
+
+    def post(self, prediction: Prediction, **changes):
+        data = {
+            "question": prediction.question,
+            "resolution_criteria": prediction.resolution_criteria,
+            "resolve_by": prediction.resolve_by.isoformat(),
+            "notes": prediction.notes,
+            "visibility": prediction.visibility,
+            "import_key": prediction.import_key,
+            # read-only here; sent as a form that offered them would
+            "owner": str(prediction.owner_id),
+            "kind": prediction.kind,
+            "share_token": prediction.share_token,
+        }
+        for prefix in ("forecasts", "resolution_events", "edits"):
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        data.update(changes)
+        self.client.force_login(self.root)
+        url = reverse("admin:predictions_prediction_change", args=[prediction.pk])
+        return self.client.post(url, data)
+
+    def history(self, prediction: Prediction) -> list[tuple]:
+        return list(
+            prediction.edits.order_by("field").values_list(
+                "field", "old_value", "new_value", "created_at"
+            )
+        )
+
+    def test_the_change_view_records_edits_as_the_edit_service_does(self):
+        in_admin, in_app = self.make(), self.make()
+        response = self.post(
+            in_admin,
+            question="New  claim",
+            resolution_criteria="New criteria",
+            resolve_by="2026-07-01",
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        services.prediction_update(
+            prediction=in_app,
+            question="New  claim",
+            resolution_criteria="New criteria",
+            resolve_by=dt.date(2026, 7, 1),
+        )
+        assert self.history(in_admin) == self.history(in_app)
+        assert [field for field, *_ in self.history(in_admin)] == list(
+            sorted(services.TRACKED_FIELDS)
+        )
+        in_admin.refresh_from_db()
+        assert in_admin.question == "New claim"
+
+    def test_the_change_view_refuses_a_date_out_of_range(self):
+        prediction = self.make()
+        response = self.post(prediction, resolve_by="1800-01-01")
+        assert response.status_code == 200
+        assert rules.MSG_DATE_RANGE in response.content.decode()
+        prediction.refresh_from_db()
+        assert prediction.resolve_by == dt.date(2026, 6, 1)
+        assert not prediction.edits.exists()
 
 
 class TagsForNamesTests(TestCase):
