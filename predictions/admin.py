@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from predictions import rules, services
-from predictions.services.profiles import MSG_NOT_YOUR_TAGS
 from predictions.models import (
     DateQuantile,
     Forecast,
@@ -18,6 +17,7 @@ from predictions.models import (
     ResolutionEvent,
     Tag,
 )
+from predictions.services.profiles import MSG_NOT_YOUR_TAGS
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

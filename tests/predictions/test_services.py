@@ -428,9 +428,7 @@ class AdminEditTests(TestCase):
             resolve_by=dt.date(2026, 7, 1),
         )
         assert self.history(in_admin) == self.history(in_app)
-        assert [field for field, *_ in self.history(in_admin)] == list(
-            sorted(services.TRACKED_FIELDS)
-        )
+        assert [field for field, *_ in self.history(in_admin)] == sorted(services.TRACKED_FIELDS)
         in_admin.refresh_from_db()
         assert in_admin.question == "New claim"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from unittest import mock
 
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -19,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from predictions import services
+from predictions import rules, services
+from predictions.kinds import DatePredictionForm, MultipleChoicePredictionForm
 from predictions.models import Forecast, Prediction, ResolutionEvent, Tag
 from reports.imports import ImportOptions, detect_format, run_import
 from reports.management.commands.import_predictions import Command as ImportCommand
@@ -586,9 +588,7 @@ class MalformedTests(TestCase):
         data = export_json(self.other)
         mc = next(p for p in data["predictions"] if p["kind"] == "multiple_choice")
         mc["forecasts"][0]["option_probabilities"][0]["probability"] = 0.9
-        self.assert_refused(
-            json.dumps(data), "The probabilities add up to 130%, not 100%."
-        )
+        self.assert_refused(json.dumps(data), "The probabilities add up to 130%, not 100%.")
         data = export_json(self.other)
         data["predictions"][0]["question"] = "x" * 301
         self.assert_refused(
@@ -915,3 +915,96 @@ class ResolvingStanceTests(TestCase):
         assert Prediction.objects.get(owner=bob).resolution_evidence == imported
         assert imported.stance == link.stance == "resolves"
         assert imported.prediction.resolution_events.get().evidence == imported
+
+
+class OneMessageEverywhereTests(TestCase):
+    """A rule has one message, whichever path refuses the value: form, service, import."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.alice = UserFactory()
+        cls.bob = UserFactory()
+
+    def imported(self, data: dict) -> list[str]:
+        result = run(json.dumps(data), self.bob)
+        assert not result.ok
+        return result.problems.messages()
+
+    def test_the_option_total(self):
+        labels, bad = ["Leaked", "Misspoke", "Real"], [Decimal("0.7"), Decimal("0.25"), "0.048"]
+        form = MultipleChoicePredictionForm(
+            {
+                "question": "Why?",
+                "resolve_by": "2030-01-01",
+                "visibility": "private",
+                "option_count": "3",
+                **{f"label_{i}": label for i, label in enumerate(labels)},
+                **{f"prob_{i}": str(Decimal(p) * 100) for i, p in enumerate(bad)},
+            },
+            owner=self.alice,
+        )
+        assert not form.is_valid()
+        with self.assertRaises(ValidationError) as ctx:
+            services.prediction_create(
+                owner=self.alice,
+                question="Why?",
+                resolve_by=dt.date(2030, 1, 1),
+                kind="multiple_choice",
+                options=labels,
+                option_probabilities=[Decimal(p) for p in bad],
+            )
+        services.prediction_create(
+            owner=self.alice,
+            question="Why?",
+            resolve_by=dt.date(2030, 1, 1),
+            kind="multiple_choice",
+            options=labels,
+            option_probabilities=[Decimal("0.7"), Decimal("0.25"), Decimal("0.05")],
+        )
+        data = export_json(self.alice)
+        data["predictions"][0]["forecasts"][0]["option_probabilities"][2]["probability"] = 0.048
+        expected = rules.MSG_OPTIONS_TOTAL.format(total="99.8%")
+        assert form.non_field_errors() == [expected]
+        assert ctx.exception.messages == [expected]
+        assert any(m.endswith(f": {expected}") for m in self.imported(data))
+
+    def test_the_quantile_order(self):
+        form = DatePredictionForm(
+            {
+                "question": "When?",
+                "resolve_by": "2030-01-01",
+                "visibility": "private",
+                "q10": "2030-03-01",
+                "q50": "2030-02-01",
+                "q90": "2030-05-01",
+            },
+            owner=self.alice,
+        )
+        assert not form.is_valid()
+        bad = {
+            Decimal("0.1"): dt.date(2030, 3, 1),
+            Decimal("0.5"): dt.date(2030, 2, 1),
+            Decimal("0.9"): dt.date(2030, 5, 1),
+        }
+        with self.assertRaises(ValidationError) as ctx:
+            services.prediction_create(
+                owner=self.alice,
+                question="When?",
+                resolve_by=dt.date(2030, 1, 1),
+                kind="date",
+                quantiles=bad,
+            )
+        services.prediction_create(
+            owner=self.alice,
+            question="When?",
+            resolve_by=dt.date(2030, 1, 1),
+            kind="date",
+            quantiles={**bad, Decimal("0.1"): dt.date(2030, 1, 1)},
+        )
+        data = export_json(self.alice)
+        quantiles = data["predictions"][0]["forecasts"][0]["quantiles"]
+        quantiles[0]["value"] = "2030-03-01"
+        expected = rules.MSG_QUANTILES_ORDER
+        assert form.non_field_errors() == [expected]
+        assert ctx.exception.messages == [expected]
+        assert any(m.endswith(f": {expected}") for m in self.imported(data))
