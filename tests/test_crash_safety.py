@@ -1,6 +1,6 @@
 """Crash safety on SQLite: kill -9 during an import and during a burst of form posts.
 
-What this covers (issue 7, "Crash safety"), on a SQLite file of its own in tmp_path
+What this covers, on a SQLite file of its own in tmp_path
 (never the test database), with the real settings (tests.settings: WAL,
 synchronous=NORMAL, busy timeout, BEGIN IMMEDIATE) in subprocesses:
 
