@@ -56,7 +56,7 @@ MSG_KNOWN_AT_BEFORE_CREATION = (
 )
 MSG_ALREADY_OPEN = "This prediction is open; there is no resolution to undo."
 MSG_UNKNOWN_ACTION = "expected resolve, annul or undo"
-MSG_NUL = ProhibitNullCharactersValidator.message
+MSG_NUL = str(ProhibitNullCharactersValidator.message)
 
 
 def one_line(text: str) -> str:

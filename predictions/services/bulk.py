@@ -283,8 +283,9 @@ def check_history(
     )
     problems = [(index, messages(exc)) for index, exc in refused]
     for index, ((step, note, ref), done) in enumerate(zip(steps, after, strict=True)):
-        closes = done is not None and done.status != Status.OPEN
-        result = done.result if closes else rules.Outcome()
+        if done is None or done.status == Status.OPEN:
+            done = rules.State(status=Status.OPEN)  # refused, or an undo: no outcome
+        result = done.result
         item.events.append(
             BulkEvent(
                 action=step.action,
@@ -293,7 +294,7 @@ def check_history(
                 outcome=result.outcome,
                 winner=result.winner,
                 outcome_date=result.outcome_date,
-                known_at=done.known_at if closes else None,
+                known_at=done.known_at,
                 evidence_ref=ref,
             )
         )
@@ -302,16 +303,16 @@ def check_history(
             problems.append((index, extra))
     if not steps:
         return problems
-    closed = state.status != Status.OPEN
-    last = steps[state.step][0] if closed and state.step is not None else None
+    # An open state carries no outcome; a closed one those of the step that closed it.
+    closing = steps[state.step] if state.step is not None else None
     prediction.status = state.status
-    prediction.outcome = state.result.outcome if closed else None
-    prediction.outcome_date = state.result.outcome_date if closed else None
-    prediction.known_at = state.known_at if closed else None
-    prediction.resolved_at = state.resolved_at if closed else None
-    prediction.resolution_note = steps[state.step][1] if last is not None else ""
-    item.winner_label = state.result.winner if closed else None
-    item.resolution_evidence_ref = steps[state.step][2] if last is not None else None
+    prediction.outcome = state.result.outcome
+    prediction.outcome_date = state.result.outcome_date
+    prediction.known_at = state.known_at
+    prediction.resolved_at = state.resolved_at
+    prediction.resolution_note = closing[1] if closing else ""
+    item.winner_label = state.result.winner
+    item.resolution_evidence_ref = closing[2] if closing else None
     return problems
 
 
@@ -345,8 +346,8 @@ def insert_rows(model, names: list[str], rows: list[tuple]) -> None:
     if prepare:
         decimals: dict = {}  # a probability is prepared once per distinct value
         prepared = []
-        for row in rows:
-            row = list(row)
+        for given in rows:
+            row = list(given)
             for i, f, kind in prepare:
                 value = row[i]
                 if isinstance(value, Decimal):
@@ -360,7 +361,7 @@ def insert_rows(model, names: list[str], rows: list[tuple]) -> None:
                     row[i] = db.ops.adapt_datetimefield_value(value)
                 else:
                     row[i] = f.get_db_prep_save(value, db)
-            prepared.append(row)
+            prepared.append(tuple(row))
         rows = prepared
     with db.cursor() as cursor:
         # One prepared statement run per row: SQLite's fastest way; psycopg pipelines it.
@@ -450,14 +451,15 @@ def write(
         plain,
     )
     Forecast.objects.bulk_create([forecast for forecast, _, _ in rich])
-    option_rows, quantile_rows = [], []
+    option_rows: list[OptionProbability] = []
+    quantile_rows: list[DateQuantile] = []
     for forecast, f, b in rich:
-        for option, row in zip(b.options, f.option_rows, strict=True):
-            row.forecast, row.option = forecast, option
-            option_rows.append(row)
-        for row in f.quantile_rows:
-            row.forecast = forecast
-            quantile_rows.append(row)
+        for option, option_row in zip(b.options, f.option_rows, strict=True):
+            option_row.forecast, option_row.option = forecast, option
+            option_rows.append(option_row)
+        for quantile_row in f.quantile_rows:
+            quantile_row.forecast = forecast
+            quantile_rows.append(quantile_row)
     OptionProbability.objects.bulk_create(option_rows)
     DateQuantile.objects.bulk_create(quantile_rows)
 

@@ -50,7 +50,7 @@ def forecast_create(
         if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE
         else []
     )
-    forecast = new_forecast(
+    forecast, option_rows, quantile_rows = new_forecast(
         prediction.kind,
         option_count=len(options),
         probability=probability,
@@ -64,12 +64,12 @@ def forecast_create(
     forecast.prediction, forecast.evidence = prediction, evidence
     forecast.full_clean(validate_constraints=bool(import_key))  # see prediction_create
     forecast.save()
-    for option, row in zip(options, forecast.option_rows, strict=True):
-        row.forecast, row.option = forecast, option
-    for row in forecast.quantile_rows:
-        row.forecast = forecast
-    OptionProbability.objects.bulk_create(forecast.option_rows)
-    DateQuantile.objects.bulk_create(forecast.quantile_rows)
+    for option, option_row in zip(options, option_rows, strict=True):
+        option_row.forecast, option_row.option = forecast, option
+    for quantile_row in quantile_rows:
+        quantile_row.forecast = forecast
+    OptionProbability.objects.bulk_create(option_rows)
+    DateQuantile.objects.bulk_create(quantile_rows)
     return forecast
 
 
@@ -84,10 +84,9 @@ def new_forecast(
     rationale: str,
     created_at: datetime,
     import_key: str,
-) -> Forecast:
+) -> tuple[Forecast, list[OptionProbability], list[DateQuantile]]:
     """An unsaved forecast whose payload the rules accept, with its unsaved option
-    probabilities (`option_rows`, in option order) and quantiles (`quantile_rows`).
-    The single-row and the bulk service both build forecasts here."""
+    probabilities (in option order) and quantiles."""
     pairs = rules.forecast_payload(
         kind,
         probability=probability,
@@ -103,8 +102,8 @@ def new_forecast(
         created_at=created_at,
         import_key=import_key,
     )
-    forecast.option_rows = [OptionProbability(probability=p) for p in option_probabilities or ()]
-    for row in forecast.option_rows:
+    option_rows = [OptionProbability(probability=p) for p in option_probabilities or ()]
+    for row in option_rows:
         row.full_clean(exclude=["forecast", "option"], validate_constraints=False)
-    forecast.quantile_rows = [DateQuantile(level=level, value=day) for level, day in pairs]
-    return forecast
+    quantile_rows = [DateQuantile(level=level, value=day) for level, day in pairs]
+    return forecast, option_rows, quantile_rows

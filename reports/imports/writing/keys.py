@@ -2,9 +2,21 @@
 formats) by the original id when the file comes from this very account."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from predictions.models import Forecast, Option, Prediction, ResolutionEvent
 from reports.imports.common import PredictionIn
+
+
+@dataclass
+class Existing:
+    """A prediction already in the account and what matching a record against it needs."""
+
+    prediction: Prediction
+    forecast_keys: set[str] = field(default_factory=set)
+    forecast_ids: set[int] = field(default_factory=set)
+    options: list[Option] = field(default_factory=list)
+    resolved_before: bool = False
 
 
 def import_keys(owner) -> dict[str, int]:
@@ -17,14 +29,12 @@ def import_keys(owner) -> dict[str, int]:
 
 
 def existing(owner, keys: dict[str, int], records: Sequence[PredictionIn]) -> dict:
-    """{import key or original id: prediction} for this batch's records already there.
-    Each prediction carries what matching needs: `import_forecast_keys`,
-    `import_forecast_ids`, `import_options` and `import_resolved_before`."""
+    """{import key or original id: Existing} for this batch's records already there."""
     pks = {keys[r.key] for r in records if r.key in keys}
     originals = {r.original_id: r for r in records if r.original_id is not None}
-    found: dict = {}
+    found: dict[str | int, Prediction] = {}
     if not pks and not originals:
-        return found
+        return {}
     rows = Prediction.objects.filter(owner=owner, pk__in=pks | set(originals))
     for prediction in rows:
         if prediction.import_key and prediction.import_key in keys:
@@ -33,27 +43,18 @@ def existing(owner, keys: dict[str, int], records: Sequence[PredictionIn]) -> di
         if rec is not None and rec.key not in found and prediction.created_at == rec.created_at:
             found[prediction.pk] = prediction
     if not found:
-        return found
-    ids = [p.pk for p in found.values()]
-    forecast_keys: dict[int, set] = {pk: set() for pk in ids}
-    forecast_ids: dict[int, set] = {pk: set() for pk in ids}
-    for prediction_id, pk, key in Forecast.objects.filter(prediction_id__in=ids).values_list(
+        return {}
+    by_pk = {p.pk: Existing(prediction=p) for p in found.values()}
+    for prediction_id, pk, key in Forecast.objects.filter(prediction_id__in=by_pk).values_list(
         "prediction_id", "pk", "import_key"
     ):
-        forecast_ids[prediction_id].add(pk)
+        by_pk[prediction_id].forecast_ids.add(pk)
         if key:
-            forecast_keys[prediction_id].add(key)
-    options: dict[int, list[Option]] = {pk: [] for pk in ids}
-    for option in Option.objects.filter(prediction_id__in=ids).order_by("position"):
-        options[option.prediction_id].append(option)
-    resolved_before = set(
-        ResolutionEvent.objects.filter(prediction_id__in=ids).values_list(
-            "prediction_id", flat=True
-        )
-    )
-    for prediction in found.values():
-        prediction.import_forecast_keys = forecast_keys[prediction.pk]
-        prediction.import_forecast_ids = forecast_ids[prediction.pk]
-        prediction.import_options = options[prediction.pk]
-        prediction.import_resolved_before = prediction.pk in resolved_before
-    return found
+            by_pk[prediction_id].forecast_keys.add(key)
+    for option in Option.objects.filter(prediction_id__in=by_pk).order_by("position"):
+        by_pk[option.prediction_id].options.append(option)
+    for prediction_id in ResolutionEvent.objects.filter(prediction_id__in=by_pk).values_list(
+        "prediction_id", flat=True
+    ):
+        by_pk[prediction_id].resolved_before = True
+    return {key: by_pk[p.pk] for key, p in found.items()}

@@ -1,10 +1,11 @@
 """A file's predictions, options, forecasts and edits, checked by the bulk service (the
 single-row services' rules) and reported at the record's row and column."""
 
-from predictions.models import Prediction
+from predictions.models import Option, Prediction
 from predictions.services import bulk
 from reports.imports.common import ForecastIn, PredictionIn
 from reports.imports.writing.evidence import check_evidence
+from reports.imports.writing.keys import Existing
 from reports.imports.writing.resolution import MSG_UNKNOWN_EVIDENCE, check_events
 
 Kind = Prediction.Kind
@@ -27,7 +28,7 @@ def check_new(writer, rec: PredictionIn) -> bulk.BulkPrediction | None:
         import_key=rec.key,
     )
     writer.errors(rec, errors)
-    options = []
+    options: list[Option] = []
     if rec.kind == Kind.MULTIPLE_CHOICE:
         options, errors = bulk.check_options(prediction, rec.options)
         writer.errors(rec, [(n if n == "options" else f"option.{n}", m) for n, m in errors])
@@ -47,28 +48,29 @@ def check_new(writer, rec: PredictionIn) -> bulk.BulkPrediction | None:
     return None if writer.problems.count != before else item
 
 
-def check_existing(writer, rec: PredictionIn, prediction: Prediction, *, same_account: bool):
+def check_existing(writer, rec: PredictionIn, found: Existing, *, same_account: bool):
     """An earlier import of this prediction (or, `same_account`, the prediction this
     very account exported): only forecasts it lacks are added, and its resolution if
     it has never been resolved or reopened. Forecasts match by import key, and in an
     account's own export also by their original id."""
     before = writer.problems.count
+    prediction = found.prediction
     if prediction.kind != rec.kind:
         writer.error(rec, "kind", f"expected {prediction.kind}, as when first imported")
         return None
-    labels = [o.label for o in prediction.import_options]
-    known = set(prediction.import_forecast_keys)
+    labels = [o.label for o in found.options]
+    known: set = set(found.forecast_keys)
     if same_account:
-        known |= prediction.import_forecast_ids
+        known |= found.forecast_ids
     item = bulk.BulkPrediction(
         prediction=prediction,
-        options=prediction.import_options,
+        options=found.options,
         forecasts=check_forecasts(writer, rec, rec.kind, labels, known=known),
         existing=True,
         record=rec,
     )
     skipped = len(rec.forecasts) - len(item.forecasts)
-    if not prediction.import_resolved_before and prediction.status == Status.OPEN:
+    if not found.resolved_before and prediction.status == Status.OPEN:
         check_events(writer, rec, item, labels, with_evidence=False)
     if writer.problems.count != before:
         return None
@@ -107,7 +109,7 @@ def check_forecast(writer, rec: PredictionIn, kind: str, labels: list[str], fin:
         import_key=fin.key,
         evidence_ref=fin.evidence_ref,
     )
-    writer.errors(rec, [(FORECAST_COLUMNS.get(n, n), m) for n, m in errors], fin.row)
+    writer.errors(rec, [(FORECAST_COLUMNS.get(n or "", n), m) for n, m in errors], fin.row)
     if fin.evidence_ref is not None and not any(e.ref == fin.evidence_ref for e in rec.evidence):
         writer.error(rec, "evidence", MSG_UNKNOWN_EVIDENCE, fin.row)
         return None
