@@ -21,6 +21,7 @@ from predictions.probability import format_percent
 Kind = Prediction.Kind
 Status = Prediction.Status
 Action = ResolutionEvent.Action
+_BINARY = Kind.BINARY.value
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 20
@@ -192,6 +193,9 @@ def forecast_payload(
 ) -> list[tuple[Decimal, date]]:
     """The payload fits the kind: a probability (yes/no), one probability per option
     (multiple choice) or the quantile dates (release date). Returns the quantile pairs."""
+    # The common case first: imports run this once per forecast row.
+    if kind == _BINARY and probability is not None and option_probabilities is quantiles is None:
+        return []
     if (probability is not None) != (kind == Kind.BINARY):
         raise ValidationError({"probability": MSG_WRONG_OUTCOME}, code="kind")
     if kind == Kind.MULTIPLE_CHOICE:

@@ -105,7 +105,8 @@ def field_errors(model, values: dict[str, Any]) -> Errors:
                 found = _memo[key] = _clean(f, value)
         else:
             found = _clean(f, value)
-        errors.extend((name, message) for message in found)
+        if found:
+            errors.extend((name, message) for message in found)
     return errors
 
 
@@ -215,15 +216,20 @@ def check_forecast(
     evidence_ref: Any = None,
 ) -> tuple[BulkForecast | None, Errors]:
     """A forecast as `forecast_create` would validate it (without its queries)."""
-    pairs, errors = _rule(
-        rules.forecast_payload,
-        kind,
-        probability=probability,
-        option_probabilities=option_probabilities,
-        quantiles=quantiles,
-        option_count=option_count,
-    )
-    errors += _rule(rules.date_in_range, created_at, "created_at")[1]
+    # Plain try blocks rather than _rule: this runs once per forecast row of a file.
+    errors: Errors = []
+    pairs = None
+    try:
+        pairs = rules.forecast_payload(
+            kind,
+            probability=probability,
+            option_probabilities=option_probabilities,
+            quantiles=quantiles,
+            option_count=option_count,
+        )
+        rules.date_in_range(created_at, "created_at")
+    except ValidationError as exc:
+        errors = messages(exc)
     for p in option_probabilities or ():
         errors += field_errors(OptionProbability, {"probability": p})
     rationale = rationale.strip()
@@ -243,8 +249,12 @@ def check_forecast(
         phrase=phrase,
         rationale=rationale,
         import_key=import_key,
-        option_rows=[OptionProbability(probability=p) for p in option_probabilities or ()],
-        quantile_rows=[DateQuantile(level=level, value=day) for level, day in pairs or ()],
+        option_rows=[OptionProbability(probability=p) for p in option_probabilities]
+        if option_probabilities
+        else [],
+        quantile_rows=[DateQuantile(level=level, value=day) for level, day in pairs]
+        if pairs
+        else [],
         evidence_ref=evidence_ref,
     ), []
 

@@ -1,7 +1,5 @@
 """A file's resolution history, replayed by the rules as the resolve services apply it."""
 
-from django.utils import timezone
-
 from predictions import rules
 from predictions.services.bulk import BulkPrediction, check_history
 from reports.imports.common import PredictionIn
@@ -18,6 +16,8 @@ def check_events(
     writer, rec: PredictionIn, item: BulkPrediction, labels: list[str], with_evidence=True
 ) -> None:
     """Replays the record's history onto the (unsaved or existing) prediction."""
+    if not rec.events:
+        return
     refs = {e.ref for e in rec.evidence} if with_evidence else set()
     steps = []
     for ev in rec.events:
@@ -28,7 +28,7 @@ def check_events(
             action=ev.action, created_at=ev.created_at, outcome=ev.outcome, known_at=ev.known_at
         )
         steps.append((step, ev.note.strip(), ref))
-    problems = check_history(item, steps, labels=labels, today=timezone.localdate())
+    problems = check_history(item, steps, labels=labels, today=writer.today)
     for index, pairs in problems:
         for name, message in pairs:
             writer.error(rec, _column(name), message, rec.events[index].row)

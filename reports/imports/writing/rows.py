@@ -109,7 +109,8 @@ def check_forecast(writer, rec: PredictionIn, kind: str, labels: list[str], fin:
         import_key=fin.key,
         evidence_ref=fin.evidence_ref,
     )
-    writer.errors(rec, [(FORECAST_COLUMNS.get(n or "", n), m) for n, m in errors], fin.row)
+    if errors:
+        writer.errors(rec, [(FORECAST_COLUMNS.get(n or "", n), m) for n, m in errors], fin.row)
     if fin.evidence_ref is not None and not any(e.ref == fin.evidence_ref for e in rec.evidence):
         writer.error(rec, "evidence", MSG_UNKNOWN_EVIDENCE, fin.row)
         return None

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
+from django.utils import timezone
 
 from predictions.models import Tag
 from predictions.services import bulk, tags_for_names
@@ -37,6 +38,7 @@ class Writer:
         self.summary = Summary()
         self.tags: dict[str, Tag] = {}
         self.seen_keys: dict[str, int] = {}
+        self.today = timezone.localdate()  # what "an actual date in the future" means
 
     def write(self, records: Sequence[PredictionIn]) -> Summary:
         if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover
