@@ -23,7 +23,7 @@ from predictions.forms import (
 from predictions.forms import PredictionForm as BinaryPredictionForm
 from predictions.models import Prediction
 from predictions.probability import format_percent
-from predictions.rules import MAX_OPTIONS, TOTAL_TOLERANCE  # noqa: F401 (views use it)
+from predictions.rules import MAX_OPTIONS, MIN_OPTIONS, TOTAL_TOLERANCE  # noqa: F401 (views)
 
 DEFAULT_OPTION_ROWS = 3
 QUANTILE_FIELDS = [  # (field name, level, required)
@@ -59,7 +59,7 @@ def option_row_count(data, default: int = DEFAULT_OPTION_ROWS) -> int:
         count = default
     if data and "add_option" in data:
         count += 1
-    return max(2, min(MAX_OPTIONS, count))
+    return max(MIN_OPTIONS, min(MAX_OPTIONS, count))
 
 
 class OptionProbabilitiesMixin(forms.Form):
@@ -125,7 +125,9 @@ class MultipleChoicePredictionForm(TagsMixin, OptionProbabilitiesMixin):
     resolution_criteria = BinaryPredictionForm.base_fields["resolution_criteria"]
     notes = BinaryPredictionForm.base_fields["notes"]
     visibility = BinaryPredictionForm.base_fields["visibility"]
-    option_count = forms.IntegerField(widget=forms.HiddenInput, min_value=2, max_value=MAX_OPTIONS)
+    option_count = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=MIN_OPTIONS, max_value=MAX_OPTIONS
+    )
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
