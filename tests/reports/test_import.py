@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -1008,3 +1009,24 @@ class OneMessageEverywhereTests(TestCase):
         assert form.non_field_errors() == [expected]
         assert ctx.exception.messages == [expected]
         assert any(m.endswith(f": {expected}") for m in self.imported(data))
+
+    def test_an_actual_date_in_the_future(self):
+        prediction = services.prediction_create(
+            owner=self.alice,
+            question="When?",
+            resolve_by=dt.date(2025, 1, 1),
+            kind="date",
+            created_at=T0,
+            quantiles={
+                Decimal("0.1"): dt.date(2024, 5, 1),
+                Decimal("0.5"): dt.date(2024, 6, 1),
+                Decimal("0.9"): dt.date(2024, 7, 1),
+            },
+        )
+        services.prediction_resolve(prediction=prediction, outcome=dt.date(2024, 6, 15))
+        data = export_json(self.alice)
+        tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+        data["predictions"][0]["resolution_history"][0]["outcome"] = tomorrow
+        data["predictions"][0]["resolution"]["outcome"] = tomorrow
+        messages = self.imported(data)
+        assert any(m.endswith(f"resolution: {rules.MSG_FUTURE_DATE}") for m in messages), messages
