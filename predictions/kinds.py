@@ -87,9 +87,9 @@ class OptionProbabilitiesMixin(forms.Form):
 
     def check_total(self) -> None:
         readings = [self.cleaned_data.get(f"prob_{i}") for i in range(self.option_total)]
-        if any(reading is None for reading in readings):
-            return
-        probabilities = [reading.probability for reading in readings]
+        probabilities = [reading.probability for reading in readings if reading is not None]
+        if len(probabilities) != len(readings):
+            return  # an unreadable probability has its own error
         self.running_total = sum(probabilities, Decimal(0))
         try:
             rules.option_total(probabilities)

@@ -47,24 +47,32 @@ def prediction_resolve(
     """
     annulled = outcome == "annulled"
     winner = outcome if isinstance(outcome, Option) else None
-    if annulled:
-        result = rules.Outcome()
-    elif winner is not None and winner.prediction_id != prediction.pk:
+    if winner is not None and winner.prediction_id != prediction.pk:
         raise ValidationError({"outcome": rules.MSG_WRONG_OUTCOME})
-    else:
-        value, labels = (winner.label, [winner.label]) if winner else (outcome, [])
-        result = rules.outcome(prediction.kind, value, labels=labels, today=timezone.localdate())
     now = resolved_at or timezone.now()
-    known_at = known_at or now
+    # The same step the bulk service replays for an imported history.
+    state = rules.resolution_step(
+        rules.State(status=prediction.status),
+        0,
+        rules.Step(
+            action=ResolutionEvent.Action.ANNUL if annulled else ResolutionEvent.Action.RESOLVE,
+            created_at=now,
+            outcome=winner.label if winner else outcome,
+            known_at=known_at,
+        ),
+        kind=prediction.kind,
+        labels=[winner.label] if winner else [],
+        today=timezone.localdate(),
+    )
+    result, known_at = state.result, state.known_at or now
     # Backdated resolutions (the demo, imports) skip the not-in-the-future check.
     if resolved_at is None and (problem := known_at_problem(prediction, known_at)):
         raise ValidationError({"known_at": problem})
-    rules.date_in_range(known_at, "known_at")
     if evidence is not None and evidence.prediction_id != prediction.pk:
         raise ValidationError({"evidence": MSG_EVIDENCE_ELSEWHERE})
     if evidence is not None:
         evidence_mark_resolving(evidence)
-    prediction.status = Prediction.Status.ANNULLED if annulled else Prediction.Status.RESOLVED
+    prediction.status = state.status
     prediction.outcome = result.outcome
     prediction.outcome_option = winner
     prediction.outcome_date = result.outcome_date
@@ -91,9 +99,16 @@ def prediction_resolve(
 @transaction.atomic
 def prediction_reopen(*, prediction: Prediction, note: str = "") -> Prediction:
     """Undoes the current resolution; the history keeps what it was."""
-    if prediction.status == Prediction.Status.OPEN:
-        raise ValidationError(rules.MSG_ALREADY_OPEN)
     now = timezone.now()
+    step = rules.Step(action=ResolutionEvent.Action.UNDO, created_at=now)
+    rules.resolution_step(
+        rules.State(status=prediction.status),
+        0,
+        step,
+        kind=prediction.kind,
+        labels=[],
+        today=now.date(),
+    )
     prediction.status = Prediction.Status.OPEN
     prediction.outcome = None
     prediction.outcome_option = None
