@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from predictions.models import Tag
-from predictions.services import bulk, tags_for_names
+from predictions.services import bulk, bulk_write, tags_for_names
 from reports.imports.common import PredictionIn, Problems
 from reports.imports.writing import keys
 from reports.imports.writing.evidence import evidence_linker
@@ -95,7 +95,7 @@ class Writer:
                 items.append(item)
                 self.summary.add(item)
         if self.writing:
-            bulk.write(
+            bulk_write.write(
                 owner=self.owner,
                 items=items,
                 tags=self.tags,
