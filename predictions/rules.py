@@ -8,7 +8,7 @@ message next to its field and an import at the row and column.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -79,10 +79,15 @@ def date_in_range(value: date | datetime | None, field: str) -> None:
 
 def prediction_dates(*, resolve_by: date, created_at: datetime) -> None:
     """A prediction's deadline and creation time, both in range (every error at once)."""
+    if (
+        EARLIEST_DATE <= resolve_by <= LATEST_DATE
+        and EARLIEST_DATE <= created_at.date() <= LATEST_DATE
+    ):
+        return  # the common case without building errors: imports run this per row
     errors = {}
-    for field, value in (("resolve_by", resolve_by), ("created_at", created_at)):
+    for name, value in (("resolve_by", resolve_by), ("created_at", created_at)):
         try:
-            date_in_range(value, field)
+            date_in_range(value, name)
         except ValidationError as exc:
             errors.update(exc.error_dict)
     if errors:
@@ -212,7 +217,7 @@ def forecast_payload(
 # --- resolution ---
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per step of every imported history
 class Outcome:
     """What a resolve step settles: YES/NO, the winning label or the actual date."""
 
@@ -237,7 +242,7 @@ def outcome(kind: str, value, *, labels: Sequence[str], today: date) -> Outcome:
     raise ValidationError({"outcome": message}, code="outcome")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Step:
     """One recorded step of a resolution history, as a file or the services give it."""
 
@@ -247,13 +252,13 @@ class Step:
     known_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class State:
     """The resolution a history leaves: the status and, when closed, the last step's
     outcome and known-at."""
 
     status: str
-    result: Outcome = Outcome()
+    result: Outcome = field(default_factory=Outcome)
     known_at: datetime | None = None
     resolved_at: datetime | None = None
     step: int | None = None  # index of the step that closed it

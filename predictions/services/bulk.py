@@ -164,7 +164,7 @@ class BulkPrediction:
 
 # --- checks: the single-row services' rules, reported rather than raised ---
 
-_PREDICTION_FIELDS = (
+_FIELDS = (
     "question",
     "kind",
     "resolve_by",
@@ -179,11 +179,12 @@ _PREDICTION_FIELDS = (
 def check_prediction(*, owner, **values) -> tuple[Prediction, Errors]:
     """An unsaved prediction built as `prediction_create` builds it, and its problems."""
     prediction = new_prediction(owner=owner, **values)
-    errors = _rule(
-        rules.prediction_dates, resolve_by=prediction.resolve_by, created_at=prediction.created_at
-    )[1]
-    values = {name: getattr(prediction, name) for name in _PREDICTION_FIELDS}
-    return prediction, errors + field_errors(Prediction, values)
+    errors = field_errors(Prediction, {name: getattr(prediction, name) for name in _FIELDS})
+    try:
+        rules.prediction_dates(resolve_by=prediction.resolve_by, created_at=prediction.created_at)
+    except ValidationError as exc:
+        errors = messages(exc) + errors
+    return prediction, errors
 
 
 def check_options(prediction: Prediction, labels: Sequence[str]) -> tuple[list[Option], Errors]:

@@ -3,7 +3,7 @@ single-row services' rules) and reported at the record's row and column."""
 
 from predictions.models import Option, Prediction
 from predictions.services import bulk
-from reports.imports.common import ForecastIn, PredictionIn
+from reports.imports.common import PredictionIn
 from reports.imports.writing.evidence import check_evidence
 from reports.imports.writing.keys import Existing
 from reports.imports.writing.resolution import MSG_UNKNOWN_EVIDENCE, check_events
@@ -89,32 +89,29 @@ def check_forecasts(writer, rec: PredictionIn, kind: str, labels: list[str], kno
             writer.error(rec, "forecast", "the same forecast appears twice", fin.row)
             continue
         seen.add(fin.key)
-        checked = check_forecast(writer, rec, kind, labels, fin)
-        if checked is not None:
-            result.append(checked)
+        # The checks of `forecast_create`, without its queries (inline: once per row).
+        forecast, errors = bulk.check_forecast(
+            kind,
+            option_count=len(labels),
+            created_at=fin.created_at,
+            probability=fin.probability,
+            option_probabilities=fin.option_probabilities,
+            quantiles=fin.quantiles,
+            phrase=fin.phrase,
+            rationale=fin.rationale,
+            import_key=fin.key,
+            evidence_ref=fin.evidence_ref,
+        )
+        if errors:
+            pairs = [(FORECAST_COLUMNS.get(n or "", n), m) for n, m in errors]
+            writer.errors(rec, pairs, fin.row)
+        if fin.evidence_ref is not None and not any(
+            e.ref == fin.evidence_ref for e in rec.evidence
+        ):
+            writer.error(rec, "evidence", MSG_UNKNOWN_EVIDENCE, fin.row)
+        elif forecast is not None:
+            result.append(forecast)
     return result
-
-
-def check_forecast(writer, rec: PredictionIn, kind: str, labels: list[str], fin: ForecastIn):
-    """The checks of `forecast_create`, without its queries."""
-    forecast, errors = bulk.check_forecast(
-        kind,
-        option_count=len(labels),
-        created_at=fin.created_at,
-        probability=fin.probability,
-        option_probabilities=fin.option_probabilities,
-        quantiles=fin.quantiles,
-        phrase=fin.phrase,
-        rationale=fin.rationale,
-        import_key=fin.key,
-        evidence_ref=fin.evidence_ref,
-    )
-    if errors:
-        writer.errors(rec, [(FORECAST_COLUMNS.get(n or "", n), m) for n, m in errors], fin.row)
-    if fin.evidence_ref is not None and not any(e.ref == fin.evidence_ref for e in rec.evidence):
-        writer.error(rec, "evidence", MSG_UNKNOWN_EVIDENCE, fin.row)
-        return None
-    return forecast
 
 
 def check_edits(writer, rec: PredictionIn) -> list:
