@@ -143,7 +143,7 @@ class BulkEvent:
     evidence_ref: Any = None
 
 
-@dataclass
+@dataclass(slots=True)
 class BulkPrediction:
     """A validated prediction (new, or `existing` and only gaining forecasts and its
     first resolution) with its dependents, not yet saved. `evidence` and `record` are
