@@ -35,10 +35,10 @@ def insert_rows(model, names: list[str], rows: list[tuple]) -> None:
 
     The one raw SQL of the write path, and only for the wide, numerous rows (predictions,
     yes/no forecasts, tag links, resolution events): measured by
-    tests/perf/bench_export_import.py, `bulk_create` of bare forecasts runs at about
-    7,800 rows/s where the whole import through here runs at about 15,800 (SQLite,
-    200,000 rows; docs/decisions/0003-bulk-import-path.md). Every value has passed the
-    rules and field checks of `predictions.services.bulk` first."""
+    tests/perf/bench_export_import.py (SQLite, 200,000 rows), `bulk_create` of the bare
+    forecasts alone takes 17-19 s, the whole import through here (parsing and every check
+    included) 12-14 s, 0.7 of it (docs/decisions/0003-bulk-import-path.md). Every value
+    has passed the rules and field checks of `predictions.services.bulk` first."""
     if not rows:
         return
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-access proxy
