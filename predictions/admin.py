@@ -1,7 +1,12 @@
-"""Admin for predictions. Forecasts and histories are append-only, so read-only here."""
+"""Admin for predictions. Forecasts and histories are append-only, so read-only here;
+a prediction's wording and deadline change only through the edit service, so the admin's
+changes are in its edit history exactly as the edit page's are."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from predictions import rules, services
 from predictions.models import (
     DateQuantile,
     Forecast,
@@ -12,6 +17,8 @@ from predictions.models import (
     ResolutionEvent,
     Tag,
 )
+from predictions.services.profiles import MSG_NOT_YOUR_TAGS
+from web.forms import DateInput
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -61,14 +68,43 @@ class PredictionEditInline(ReadOnlyInline):
     fields = ["created_at", "field", "old_value", "new_value"]
 
 
+class PredictionAdminForm(forms.ModelForm):
+    """The edit page's rules: dates in range, the owner's own tags."""
+
+    class Meta:
+        model = Prediction
+        # What an admin may change; everything else is read-only (PredictionAdmin).
+        fields = ["question", "resolution_criteria", "resolve_by", "notes", "visibility", "tags"]
+        widgets = {"resolve_by": DateInput}  # ISO, as every date input (web.forms)
+
+    def clean_resolve_by(self):
+        value = self.cleaned_data["resolve_by"]
+        try:
+            rules.date_in_range(value, "resolve_by")
+        except ValidationError as exc:
+            raise rules.without_field(exc) from exc
+        return value
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        if any(tag.owner_id != self.instance.owner_id for tag in tags):
+            raise ValidationError(MSG_NOT_YOUR_TAGS)
+        return tags
+
+
 @admin.register(Prediction)
 class PredictionAdmin(admin.ModelAdmin):
+    form = PredictionAdminForm
     list_display = ["question", "owner", "kind", "status", "resolve_by", "created_at"]
     list_filter = ["kind", "status", "visibility"]
     search_fields = ["question"]
-    raw_id_fields = ["owner", "outcome_option", "resolution_evidence"]
-    # Resolution state changes only through the resolve service, which records history.
+    raw_id_fields = ["outcome_option", "resolution_evidence"]
+    # Resolution state changes only through the resolve service, which records history;
+    # owner, kind and share link are the app's.
     readonly_fields = [
+        "owner",
+        "kind",
+        "share_token",
         "created_at",
         "status",
         "outcome",
@@ -81,6 +117,27 @@ class PredictionAdmin(admin.ModelAdmin):
         "import_key",
     ]
     inlines = [ForecastInline, ResolutionEventInline, PredictionEditInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # owners make predictions in the app, through prediction_create
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Through the services: the stored prediction (the form has already changed
+        `obj`) gets the new wording, deadline and notes from `prediction_update`, which
+        records what changed after the first forecast, and its visibility from
+        `prediction_share`. Tags follow in save_related, as in any admin."""
+        stored = Prediction.objects.get(pk=obj.pk)
+        services.prediction_update(
+            prediction=stored,
+            question=obj.question,
+            resolve_by=obj.resolve_by,
+            resolution_criteria=obj.resolution_criteria,
+            notes=obj.notes,
+            tags=None,
+        )
+        if obj.visibility != stored.visibility:
+            services.prediction_share(prediction=stored, visibility=obj.visibility)
+        obj.refresh_from_db()
 
 
 @admin.register(Forecast)

@@ -10,15 +10,17 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
 from django.urls import reverse_lazy
 from django.utils import timezone
 
+from predictions import rules
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
 from predictions.services import known_at_problem
 from predictions.usernames import check_new_username
-from web.forms import BoundedDateField
+from web.forms import DateInput
 
 MSG_QUESTION_TOO_LONG = (
     f"Keep the claim to one sentence of at most {QUESTION_MAX_LENGTH} characters; "
@@ -85,6 +87,22 @@ class ProbabilityField(forms.CharField):
             raise ValidationError(str(exc), code="invalid_probability") from exc
 
 
+class BoundedDateField(forms.DateField):
+    """A date within the bounds every entry path shares (predictions.rules), in an ISO
+    <input type="date">."""
+
+    widget = DateInput
+    default_validators = [
+        MinValueValidator(rules.EARLIEST_DATE, message=rules.MSG_DATE_RANGE),
+        MaxValueValidator(rules.LATEST_DATE, message=rules.MSG_DATE_RANGE),
+    ]
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"min": rules.EARLIEST_DATE.isoformat(), "max": rules.LATEST_DATE.isoformat()})
+        return attrs
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -135,8 +153,10 @@ class TagsMixin(forms.Form):
 
     def clean_new_tags(self) -> str:
         value = self.cleaned_data["new_tags"]
-        if any(len(" ".join(name.split())) > 40 for name in value.split(",")):
-            raise ValidationError("Each tag can be at most 40 characters.")
+        try:
+            rules.tag_names(value.split(","))
+        except ValidationError as exc:
+            raise rules.without_field(exc) from exc
         return value
 
 

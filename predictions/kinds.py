@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from predictions import rules
 from predictions.forms import (
     BoundedDateField,
     ForecastForm,
@@ -22,7 +23,7 @@ from predictions.forms import (
 from predictions.forms import PredictionForm as BinaryPredictionForm
 from predictions.models import Prediction
 from predictions.probability import format_percent
-from predictions.services import MAX_OPTIONS, TOTAL_TOLERANCE
+from predictions.rules import MAX_OPTIONS, MIN_OPTIONS, TOTAL_TOLERANCE  # noqa: F401 (views)
 
 DEFAULT_OPTION_ROWS = 3
 QUANTILE_FIELDS = [  # (field name, level, required)
@@ -34,9 +35,6 @@ QUANTILE_FIELDS = [  # (field name, level, required)
     ("q90", Decimal("0.900"), True),
     ("q95", Decimal("0.950"), False),
 ]
-MSG_TOTAL = "The probabilities add up to {total}, not 100%. Adjust them or press “Normalise”."
-MSG_ORDER = "Each date must be later than the one before (10% < 50% < 90%)."
-MSG_FUTURE_DATE = "That date is in the future; resolve once it has happened."
 
 
 def running_total(data) -> Decimal | None:
@@ -61,7 +59,7 @@ def option_row_count(data, default: int = DEFAULT_OPTION_ROWS) -> int:
         count = default
     if data and "add_option" in data:
         count += 1
-    return max(2, min(MAX_OPTIONS, count))
+    return max(MIN_OPTIONS, min(MAX_OPTIONS, count))
 
 
 class OptionProbabilitiesMixin(forms.Form):
@@ -71,7 +69,7 @@ class OptionProbabilitiesMixin(forms.Form):
 
     @property
     def total_ok(self) -> bool:
-        return self.running_total is not None and abs(self.running_total - 1) <= TOTAL_TOLERANCE
+        return self.running_total is not None and rules.total_ok(self.running_total)
 
     def add_probability_fields(self, labels: list[str] | int, required: bool = True) -> None:
         count = labels if isinstance(labels, int) else len(labels)
@@ -89,12 +87,14 @@ class OptionProbabilitiesMixin(forms.Form):
 
     def check_total(self) -> None:
         readings = [self.cleaned_data.get(f"prob_{i}") for i in range(self.option_total)]
-        if any(reading is None for reading in readings):
-            return
-        total = sum((reading.probability for reading in readings), Decimal(0))
-        self.running_total = total
-        if abs(total - 1) > TOTAL_TOLERANCE:
-            raise ValidationError(MSG_TOTAL.format(total=format_percent(total)), code="total")
+        probabilities = [reading.probability for reading in readings if reading is not None]
+        if len(probabilities) != len(readings):
+            return  # an unreadable probability has its own error
+        self.running_total = sum(probabilities, Decimal(0))
+        try:
+            rules.option_total(probabilities)
+        except ValidationError as exc:
+            raise rules.without_field(exc) from exc
 
     def normalised_data(self) -> dict:
         """The posted data with probabilities scaled to total 100%, for the "Normalise" button."""
@@ -125,7 +125,9 @@ class MultipleChoicePredictionForm(TagsMixin, OptionProbabilitiesMixin):
     resolution_criteria = BinaryPredictionForm.base_fields["resolution_criteria"]
     notes = BinaryPredictionForm.base_fields["notes"]
     visibility = BinaryPredictionForm.base_fields["visibility"]
-    option_count = forms.IntegerField(widget=forms.HiddenInput, min_value=2, max_value=MAX_OPTIONS)
+    option_count = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=MIN_OPTIONS, max_value=MAX_OPTIONS
+    )
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,12 +156,12 @@ class MultipleChoicePredictionForm(TagsMixin, OptionProbabilitiesMixin):
 
     def clean(self):
         cleaned = super().clean()
-        labels = [
-            " ".join(str(cleaned.get(f"label_{i}", "")).split()).lower()
-            for i in range(self.option_total)
-        ]
-        if all(labels) and len(set(labels)) != len(labels):
-            raise ValidationError("Each option needs a different label.", code="duplicate")
+        labels = [cleaned.get(f"label_{i}", "") for i in range(self.option_total)]
+        if all(labels):  # a missing label already has its own error
+            try:
+                rules.option_labels(labels)
+            except ValidationError as exc:
+                raise rules.without_field(exc) from exc
         self.check_total()
         return cleaned
 
@@ -211,9 +213,10 @@ class QuantilesMixin(forms.Form):
 
     def check_order(self) -> None:
         days = [self.cleaned_data.get(name) for name, _, _ in QUANTILE_FIELDS]
-        given = [day for day in days if day]
-        if any(later <= earlier for earlier, later in zip(given, given[1:], strict=False)):
-            raise ValidationError(MSG_ORDER, code="order")
+        try:
+            rules.quantile_order([day for day in days if day])
+        except ValidationError as exc:
+            raise rules.without_field(exc) from exc
 
     def quantile_fields(self):
         return [self[name] for name, _, _ in QUANTILE_FIELDS]
@@ -303,10 +306,11 @@ class ResolveDateForm(ResolveForm):
         actual = cleaned.get("actual_date")
         if not cleaned.get("annul") and not actual:
             raise ValidationError("Give the date it happened, or annul.", code="required")
-        if actual and actual > timezone.localdate():
-            self.add_error(
-                "actual_date", "That date is in the future; resolve once it has happened."
-            )
+        if actual:
+            try:
+                rules.actual_date(actual, today=timezone.localdate(), field="actual_date")
+            except ValidationError as exc:
+                self.add_error(None, exc)
         return cleaned
 
     def outcome_value(self):

@@ -20,6 +20,7 @@ from predictions.probability import format_percent
 
 PROBABILITY_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 QUESTION_MAX_LENGTH = 300
+TAG_NAME_MAX_LENGTH = 40
 
 
 def probability_field(**kwargs) -> models.DecimalField:
@@ -85,7 +86,7 @@ class Tag(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
     )
-    name = models.CharField(max_length=40)
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
 
     class Meta:
         ordering = ["name"]
@@ -336,6 +337,9 @@ class OptionProbability(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.probability} for option {self.option_id}"
+
 
 class DateQuantile(models.Model):
     """ "By `value` the event has happened, with probability `level`" (e.g. 0.9)."""
@@ -352,6 +356,9 @@ class DateQuantile(models.Model):
             ),
             models.UniqueConstraint(fields=["forecast", "level"], name="quantile_unique_level"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.value}"
 
 
 class ResolutionEvent(models.Model):
@@ -381,6 +388,9 @@ class ResolutionEvent(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class PredictionEdit(models.Model):
     """A change to a prediction's wording or deadline after its first forecast."""
@@ -403,3 +413,6 @@ class LoginGate(models.Model):
     bucket of user-name and address hashes; see predictions.login_gate)."""
 
     bucket = models.PositiveIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"log-in gate {self.bucket}"

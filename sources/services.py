@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from predictions.models import Prediction
+from predictions.rules import one_line
 from sources.models import EvidenceLink, Source
 from sources.normalise import normalise_url
 
@@ -51,7 +52,7 @@ def _clean_source_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if name in cleaned:
             value = cleaned[name] or ""
             # Titles and names are one line; notes keep their paragraphs.
-            cleaned[name] = value.strip() if name == "notes" else " ".join(value.split())
+            cleaned[name] = value.strip() if name == "notes" else one_line(value)
     if cleaned.get("archive_url"):
         try:
             cleaned["archive_url"] = normalise_url(cleaned["archive_url"])
@@ -199,13 +200,3 @@ def evidence_link_delete(*, link: EvidenceLink) -> None:
     if _resolves_prediction(link):
         raise ValidationError(MSG_LINK_RESOLVES)
     link.delete()
-
-
-@transaction.atomic
-def evidence_link_mark_resolving(*, link: EvidenceLink) -> EvidenceLink:
-    """Sets the link's stance to "resolves" (it settled the prediction) and returns it."""
-    if link.stance != EvidenceLink.Stance.RESOLVES:
-        link.stance = EvidenceLink.Stance.RESOLVES
-        link.full_clean()
-        link.save(update_fields=["stance"])
-    return link

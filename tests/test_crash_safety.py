@@ -1,6 +1,6 @@
 """Crash safety on SQLite: kill -9 during an import and during a burst of form posts.
 
-What this covers (issue 7, "Crash safety"), on a SQLite file of its own in tmp_path
+What this covers, on a SQLite file of its own in tmp_path
 (never the test database), with the real settings (tests.settings: WAL,
 synchronous=NORMAL, busy timeout, BEGIN IMMEDIATE) in subprocesses:
 
@@ -296,7 +296,8 @@ class Writer(threading.Thread):
         data = {"csrfmiddlewaretoken": self.session.form_token, **data}
         response = self.session.post(self.base + path, data=data, timeout=10, allow_redirects=False)
         match = DETAIL_RE.search(response.headers.get("Location", ""))
-        assert response.status_code == 302 and match, f"{path}: HTTP {response.status_code}"
+        assert response.status_code == 302, f"{path}: HTTP {response.status_code}"
+        assert match, f"{path}: redirected to {response.headers.get('Location')!r}"
         return int(match.group(1))
 
     def run(self):
@@ -314,7 +315,7 @@ class Writer(threading.Thread):
                 self.acknowledged.append(record)
                 self.post(f"/p/{pk}/forecast/", {"probability": "55"})
                 record[2] += 1
-            except Exception as exc:  # noqa: BLE001 - the server was killed: stop posting
+            except Exception as exc:
                 if not self.killed.is_set():
                     self.failure = repr(exc)
                 return

@@ -1,4 +1,4 @@
-"""Hostile input on every form, every URL and the import upload (issue 7, "Hostile input").
+"""Hostile input on every form, every URL and the import upload.
 
 Each malformed case starts from a payload its form accepts (test_valid_payloads_are_accepted
 proves it) and replaces one field, so the case exercises that field's check. The answer

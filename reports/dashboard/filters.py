@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from predictions.forms import BoundedDateField
 from predictions.models import Prediction, Tag
-from web.forms import BoundedDateField
 
 MSG_RANGE = "The start date must not be after the end date."
 

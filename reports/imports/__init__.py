@@ -3,7 +3,7 @@ PredictionBook's CSV and API JSON, and any CSV of yes/no predictions.
 
 `run_import(file, owner=..., options=...)` detects the format (unless told), parses the
 file a row at a time into records, and hands them to the one writer
-(`reports.imports.writer`). All or nothing: the whole import is one transaction, and
+(`reports.imports.writing`). All or nothing: the whole import is one transaction, and
 any problem (every one is collected, with its row and column) means nothing is written.
 Idempotent: every prediction and forecast carries an import key derived from the
 source row, and rows already imported are skipped. `dry_run=True` validates and counts
@@ -30,7 +30,7 @@ from django.db import connection, transaction
 
 from reports.imports import fatebook, generic_csv, ours_csv, ours_json, predictionbook
 from reports.imports.common import MSG_NO_ROWS, FileProblem, Problems, sniff
-from reports.imports.writer import Summary, write_records
+from reports.imports.writing import Summary, write_records
 
 FORMATS = {
     "json": ours_json,

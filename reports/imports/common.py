@@ -20,11 +20,12 @@ from functools import lru_cache
 from typing import IO, Any
 
 from predictions.models import QUESTION_MAX_LENGTH
+from predictions.rules import one_line
 
 MAX_ERRORS = 500  # kept and shown; the total is still counted
 MAX_LINE_BYTES = 1_000_000  # a longer CSV line is not a prediction export
 SNIFF_BYTES = 64 * 1024
-PROBABILITY_STEP = Decimal("0.001")  # what a Forecast stores (DESIGN §3)
+PROBABILITY_STEP = Decimal("0.001")  # what a Forecast stores (docs/design.md §3)
 
 MSG_EMPTY = "The file is empty."
 MSG_BINARY = "This is not a text file (it contains NUL bytes). Upload a CSV or JSON export."
@@ -378,7 +379,7 @@ def parse_int(text: str) -> int:
 def fit_question(question: str, notes: str = "") -> tuple[str, str]:
     """Another tool's question cut to our limit if need be, the full text kept at the
     top of the notes, so a long title does not stop the whole import."""
-    question = " ".join(question.split())
+    question = one_line(question)
     if len(question) <= QUESTION_MAX_LENGTH:
         return question, notes
     short = question[: QUESTION_MAX_LENGTH - 1].rstrip() + "…"

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO
 
+from predictions.rules import one_line
 from reports.imports.common import (
     Cells,
     CsvReader,
@@ -121,7 +122,7 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
     col = columns.get
     for row, cells in rows:
         c = Cells(row, cells, index, problems)
-        question = " ".join(c.get(col("question")).split())
+        question = one_line(c.get(col("question")))
         if not question:
             c.error(col("question"), "expected the question, got an empty cell")
             continue

@@ -8,8 +8,11 @@ written).
 import datetime as dt
 import re
 from decimal import Decimal
+from unittest import mock
 
+import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.urls import reverse
 from django.utils.html import escape
@@ -24,7 +27,12 @@ from predictions.probability import (
     ProbabilityError,
     parse_probability,
 )
-from predictions.services import MSG_KNOWN_AT_BEFORE_CREATION, MSG_KNOWN_AT_FUTURE
+from predictions.services import (
+    MSG_KNOWN_AT_BEFORE_CREATION,
+    MSG_KNOWN_AT_FUTURE,
+    MSG_TAG_TOO_LONG,
+    tags_for_names,
+)
 from tests.predictions.factories import PredictionFactory, UserFactory
 
 NOW = dt.datetime(2026, 5, 14, 12, 0, 30, tzinfo=dt.UTC)
@@ -54,12 +62,10 @@ def expected_message(text: str, message: str | None) -> str:
     """The pinned message, or for words whatever the parser says (non-empty)."""
     if message is not None:
         return message
-    try:
+    with pytest.raises(ProbabilityError) as refused:
         parse_probability(text)
-    except ProbabilityError as exc:
-        assert str(exc)
-        return str(exc)
-    raise AssertionError(f"{text!r} was accepted")
+    assert str(refused.value)
+    return str(refused.value)
 
 
 def form_row(html: str, name: str) -> str:
@@ -137,6 +143,20 @@ class PredictionFormTests(TestCase):
         form = PredictionForm(create_data(new_tags="ok, " + "t" * 41), owner=self.owner)
         assert not form.is_valid()
         assert form.errors["new_tags"] == ["Each tag can be at most 40 characters."]
+
+    def test_the_tag_length_is_the_models_and_the_message_the_services(self):
+        limit = Tag._meta.get_field("name").max_length
+        assert PredictionForm(create_data(new_tags="t" * limit), owner=self.owner).is_valid()
+        form = PredictionForm(create_data(new_tags="t" * (limit + 1)), owner=self.owner)
+        assert not form.is_valid()
+        with pytest.raises(ValidationError) as ctx:
+            tags_for_names(owner=self.owner, names=["t" * (limit + 1)])
+        assert form.errors["new_tags"] == ctx.value.message_dict["tags"] == [MSG_TAG_TOO_LONG]
+        with mock.patch("predictions.rules.TAG_NAME_MAX_LENGTH", limit + 1):
+            # the form has no number of its own: the rules' (the model's) limit decides
+            assert PredictionForm(
+                create_data(new_tags="t" * (limit + 1)), owner=self.owner
+            ).is_valid()
 
 
 @time_machine.travel(NOW, tick=False)

@@ -3,13 +3,15 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from predictions import services
+from predictions import rules, services
 from predictions.kinds import (
     DatePredictionForm,
     MultipleChoicePredictionForm,
@@ -74,7 +76,7 @@ class MultipleChoiceServiceTests(TestCase):
         for probabilities in [("0.7", "0.25", "0.052"), ("0.7", "0.25", "0.048")]:
             with (
                 self.subTest(probabilities=probabilities),
-                self.assertRaisesMessage(ValidationError, "must add up to 100%"),
+                self.assertRaisesMessage(ValidationError, ", not 100%."),
             ):
                 create_choice(self.owner, probabilities)
         assert row_counts() == before
@@ -102,18 +104,19 @@ class MultipleChoiceServiceTests(TestCase):
     def test_resolution_takes_only_its_own_option(self):
         prediction = create_choice(self.owner)
         other = create_choice(self.owner)
-        with self.assertRaises(ValidationError):
+        with pytest.raises(ValidationError):
             services.prediction_resolve(prediction=prediction, outcome=other.options.first())
-        with self.assertRaises(ValidationError):
+        with pytest.raises(ValidationError):
             services.prediction_resolve(prediction=prediction, outcome="yes")
         winner = prediction.options.get(label="real")
         services.prediction_resolve(prediction=prediction, outcome=winner)
         prediction.refresh_from_db()
-        assert prediction.outcome_option == winner and prediction.outcome is None
+        assert prediction.outcome_option == winner
+        assert prediction.outcome is None
 
     def test_a_binary_payload_is_refused_on_a_multiple_choice_prediction(self):
         prediction = create_choice(self.owner)
-        with self.assertRaises(ValidationError):
+        with pytest.raises(ValidationError):
             services.forecast_create(prediction=prediction, author=self.owner, probability=D("0.5"))
 
 
@@ -131,8 +134,8 @@ class DateServiceTests(TestCase):
         before = row_counts()
         cases = {
             "10%, 50% and 90%": {D("0.1"): dt.date(2030, 1, 30), D("0.9"): dt.date(2030, 5, 1)},
-            "later as the certainty grows": {**QUANTILES, D("0.5"): dt.date(2030, 1, 30)},
-            "later as the certainty grows ": {**QUANTILES, D("0.9"): dt.date(2030, 2, 1)},
+            "later than the one before": {**QUANTILES, D("0.5"): dt.date(2030, 1, 30)},
+            "later than the one before ": {**QUANTILES, D("0.9"): dt.date(2030, 2, 1)},
             "Only the 5, 10, 25": {**QUANTILES, D("0.6"): dt.date(2030, 3, 15)},
         }
         for message, quantiles in cases.items():
@@ -145,21 +148,34 @@ class DateServiceTests(TestCase):
 
     def test_extend_records_the_change_and_only_moves_later(self):
         prediction = create_date(self.owner)
-        with self.assertRaises(ValidationError):
+        with pytest.raises(ValidationError):
             services.prediction_extend(prediction=prediction, resolve_by=TODAY)
         services.prediction_extend(
             prediction=prediction, resolve_by=dt.date(2030, 6, 1), note="slipped"
         )
         edit = prediction.edits.get()
         assert (edit.field, edit.old_value) == ("resolve_by", "2030-01-01")
-        assert edit.new_value.startswith("2030-06-01") and "slipped" in edit.new_value
+        assert edit.new_value.startswith("2030-06-01")
+        assert "slipped" in edit.new_value
 
     def test_resolves_with_the_actual_date(self):
         prediction = create_date(self.owner)
-        services.prediction_resolve(prediction=prediction, outcome=dt.date(2029, 12, 1))
+        services.prediction_resolve(prediction=prediction, outcome=dt.date(2025, 12, 1))
         prediction.refresh_from_db()
-        assert prediction.outcome_date == dt.date(2029, 12, 1)
-        assert prediction.resolution_events.get().outcome_date == dt.date(2029, 12, 1)
+        assert prediction.outcome_date == dt.date(2025, 12, 1)
+        assert prediction.resolution_events.get().outcome_date == dt.date(2025, 12, 1)
+
+    def test_the_service_refuses_an_actual_date_in_the_future(self):
+        """Not only the form: a service call with tomorrow's date writes nothing."""
+        prediction = create_date(self.owner)
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        before = row_counts()
+        with pytest.raises(ValidationError) as ctx:
+            services.prediction_resolve(prediction=prediction, outcome=tomorrow)
+        assert ctx.value.message_dict == {"outcome": [rules.MSG_FUTURE_DATE]}
+        assert row_counts() == before
+        prediction.refresh_from_db()
+        assert prediction.status == Prediction.Status.OPEN
 
 
 class KindFormTests(TestCase):
@@ -288,9 +304,9 @@ class KindPageTests(TestCase):
             reverse("predictions:option_total"), {"prob_0": "70", "prob_1": "20"}
         )
         html = response.content.decode()
-        assert (
-            "<html" not in html and "Total: <strong>90%</strong>" in html and "must be 100%" in html
-        )
+        assert "<html" not in html
+        assert "Total: <strong>90%</strong>" in html
+        assert "must be 100%" in html
 
     def test_option_forecast_in_place(self):
         prediction = create_choice(self.owner)
@@ -299,8 +315,10 @@ class KindPageTests(TestCase):
             url, {"prob_0": "50", "prob_1": "30", "prob_2": "20"}, headers=HTMX
         )
         html = response.content.decode()
-        assert response.status_code == 200 and "<html" not in html
-        assert "misspoke 50%" in html and response["HX-Trigger"] == "forecast-saved"
+        assert response.status_code == 200
+        assert "<html" not in html
+        assert "misspoke 50%" in html
+        assert response["HX-Trigger"] == "forecast-saved"
         response = self.client.post(
             url, {"prob_0": "50", "prob_1": "30", "prob_2": "10"}, headers=HTMX
         )

@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 from decimal import Decimal
 
+import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 from django.test import TestCase
@@ -30,13 +31,13 @@ class ForecastProbabilityConstraintTests(TestCase):
     def test_update_to_out_of_range_values_is_refused(self):
         for value in [Decimal("1.001"), Decimal("-0.001")]:
             with self.subTest(value=value):
-                with self.assertRaises(IntegrityError), transaction.atomic():
+                with pytest.raises(IntegrityError), transaction.atomic():
                     Forecast.objects.filter(pk=self.forecast.pk).update(probability=value)
                 self.forecast.refresh_from_db()
                 assert self.forecast.probability == Decimal("0.5")
 
     def test_bulk_create_of_an_out_of_range_value_is_refused(self):
-        with self.assertRaises(IntegrityError), transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():
             Forecast.objects.bulk_create(
                 [Forecast(prediction=self.prediction, probability=Decimal("1.001"))]
             )
@@ -59,7 +60,7 @@ class KnownAtIffClosedConstraintTests(TestCase):
         cls.prediction = PredictionFactory()
 
     def assert_refused(self, **values) -> None:
-        with self.assertRaises(IntegrityError), transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():
             Prediction.objects.filter(pk=self.prediction.pk).update(**values)
         self.prediction.refresh_from_db()
         assert (self.prediction.status, self.prediction.known_at) == ("open", None)
@@ -84,7 +85,7 @@ class TagConstraintTests(TestCase):
     def test_a_tag_name_is_unique_per_owner_ignoring_case(self):
         owner = UserFactory()
         TagFactory(owner=owner, name="AI")
-        with self.assertRaises(IntegrityError), transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():
             Tag.objects.bulk_create([Tag(owner=owner, name="ai")])
         # Another owner may use the same name.
         TagFactory(owner=UserFactory(), name="ai")

@@ -4,22 +4,27 @@ idempotency, all-or-nothing, malformed files, isolation, the upload page, the co
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
+import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from predictions import services
+from predictions import rules, services
+from predictions.kinds import DatePredictionForm, MultipleChoicePredictionForm
 from predictions.models import Forecast, Prediction, ResolutionEvent, Tag
 from reports.imports import ImportOptions, detect_format, run_import
 from reports.management.commands.import_predictions import Command as ImportCommand
@@ -118,10 +123,12 @@ class RoundtripTests(TestCase):
             ("undo", None, "Wrong button"),
             ("resolve", True, "Announced"),
         ]
-        assert p.outcome is True and p.resolution_note == "Announced"
+        assert p.outcome is True
+        assert p.resolution_note == "Announced"
         link = p.evidence_links.get()
         assert p.resolution_evidence == link
-        assert link.source.owner == bob and link.source.title == "GPT-4 next week"
+        assert link.source.owner == bob
+        assert link.source.title == "GPT-4 next week"
         assert p.forecasts.filter(evidence=link).count() == 1
         assert [e.field for e in p.edits.all()] == ["question"]
         assert p.forecasts.filter(created_at__gt=p.known_at).count() == 2  # the late ones
@@ -137,7 +144,8 @@ class RoundtripTests(TestCase):
         again = run(data, bob)
         assert again.ok
         assert counts(bob) == before
-        assert again.summary.predictions == 0 and again.summary.forecasts == 0
+        assert again.summary.predictions == 0
+        assert again.summary.forecasts == 0
         assert again.summary.predictions_existing == 5
 
     def test_own_export_into_the_same_account_adds_nothing(self):
@@ -168,7 +176,8 @@ class RoundtripTests(TestCase):
         open_one = self.made["open"]
         services.forecast_create(prediction=open_one, author=self.alice, probability=Decimal("0.3"))
         result = run(json.dumps(export_json(self.alice)), bob)
-        assert result.summary.forecasts == 1 and result.summary.predictions == 0
+        assert result.summary.forecasts == 1
+        assert result.summary.predictions == 0
         assert (
             Forecast.objects.filter(prediction__owner=bob, probability=Decimal("0.3")).count() == 1
         )
@@ -188,9 +197,7 @@ def payloads(draw, kind: str, n_options: int):
         )
         bounds = [0, *cuts, 1000]
         return {
-            "option_probabilities": [
-                _probability(b - a) for a, b in zip(bounds, bounds[1:], strict=False)
-            ]
+            "option_probabilities": [_probability(b - a) for a, b in itertools.pairwise(bounds)]
         }
     levels = sorted(
         {Decimal("0.1"), Decimal("0.5"), Decimal("0.9")}
@@ -267,7 +274,8 @@ def play(user, script, index: int, start: dt.datetime) -> dt.datetime:
                 elif kind == "multiple_choice":
                     outcome = prediction.options.all()[winners[i] % n_options]
                 else:
-                    outcome = dt.date(2024, 1, 1) + dt.timedelta(days=winners[i] % 2100)
+                    # an actual date that has happened (the service refuses later ones)
+                    outcome = now.date() - dt.timedelta(days=winners[i] % 2100)
                 services.prediction_resolve(
                     prediction=prediction, outcome=outcome, known_at=known, note=f"step {i}"
                 )
@@ -353,7 +361,9 @@ class FatebookTests(TestCase):
         run(fixture("fatebook.csv"), self.user, fatebook_name="Ada Lovelace")
         before = counts(self.user)
         again = run(fixture("fatebook.csv"), self.user, fatebook_name="Ada Lovelace")
-        assert again.ok and again.summary.predictions == 0 and again.summary.forecasts == 0
+        assert again.ok
+        assert again.summary.predictions == 0
+        assert again.summary.forecasts == 0
         assert counts(self.user) == before
 
     def test_a_later_export_adds_the_resolution(self):
@@ -364,7 +374,8 @@ class FatebookTests(TestCase):
         assert gpt.status == "open"
         run(data, self.user, fatebook_name="Ada Lovelace")
         gpt.refresh_from_db()
-        assert gpt.status == "resolved" and gpt.outcome is True
+        assert gpt.status == "resolved"
+        assert gpt.outcome is True
 
 
 class PredictionBookTests(TestCase):
@@ -420,17 +431,20 @@ class GenericCsvTests(TestCase):
         result = run(fixture("generic.csv"), self.user)
         assert result.ok, result.problems.messages()
         assert result.format == "generic"
-        assert result.columns["question"] == "Claim" and result.columns["probability"] == "Chance"
+        assert result.columns["question"] == "Claim"
+        assert result.columns["probability"] == "Chance"
         rain = Prediction.objects.get(owner=self.user, question__contains="Niamey")
         assert list(rain.forecasts.values_list("probability", flat=True)) == [
             Decimal("0.8"),
             Decimal("0.65"),
         ]
-        assert rain.outcome is True and rain.resolve_by == dt.date(2016, 8, 1)
+        assert rain.outcome is True
+        assert rain.resolve_by == dt.date(2016, 8, 1)
         assert rain.known_at == dt.datetime(2016, 8, 2, tzinfo=dt.UTC)  # end of the resolve-by day
         assert Prediction.objects.get(owner=self.user, question__contains="café").status == "open"
         bus = Prediction.objects.get(owner=self.user, question__contains="bus")
-        assert bus.outcome is False and bus.forecasts.get().probability == Decimal("0.3")
+        assert bus.outcome is False
+        assert bus.forecasts.get().probability == Decimal("0.3")
 
     def test_mapping_chosen_by_hand(self):
         data = "What,p,When\nIt works,0.25,2020-01-01\nIt works,1,2020-01-02\n"
@@ -585,9 +599,7 @@ class MalformedTests(TestCase):
         data = export_json(self.other)
         mc = next(p for p in data["predictions"] if p["kind"] == "multiple_choice")
         mc["forecasts"][0]["option_probabilities"][0]["probability"] = 0.9
-        self.assert_refused(
-            json.dumps(data), "The probabilities must add up to 100% (they add up to 130%)."
-        )
+        self.assert_refused(json.dumps(data), "The probabilities add up to 130%, not 100%.")
         data = export_json(self.other)
         data["predictions"][0]["question"] = "x" * 301
         self.assert_refused(
@@ -616,7 +628,8 @@ class MalformedTests(TestCase):
     def test_dry_run_writes_nothing(self):
         before = counts()
         result = run(json.dumps(export_json(self.other)), self.user, dry_run=True)
-        assert result.ok and result.summary.predictions == 5
+        assert result.ok
+        assert result.summary.predictions == 5
         assert counts() == before
 
 
@@ -696,7 +709,8 @@ class UploadPageTests(TestCase):
         assert counts(self.user)[0] == 0  # the preview writes nothing
         token = preview_url.rstrip("/").rsplit("/", 1)[-1]
         response = self.client.post(reverse("reports:import_confirm", args=[token]))
-        assert response.status_code == 302 and response["Location"] == reverse("predictions:list")
+        assert response.status_code == 302
+        assert response["Location"] == reverse("predictions:list")
         assert counts(self.user)[:2] == (5, 8)
         # The token is used up.
         assert self.client.get(preview_url).status_code == 404
@@ -740,7 +754,8 @@ class UploadPageTests(TestCase):
         response = self.upload(fixture("fatebook.csv"), name="fatebook.csv")
         preview_url = response["Location"]
         page = self.client.get(preview_url).content.decode()
-        assert "Several people forecast" in page and "Charles Babbage" in page
+        assert "Several people forecast" in page
+        assert "Charles Babbage" in page
         self.client.post(preview_url, {"fatebook_name": "Ada Lovelace"})
         page = self.client.get(preview_url).content.decode()
         assert "Will import 5 predictions with 6 forecasts" in page
@@ -768,7 +783,8 @@ class UploadPageTests(TestCase):
     def test_anonymous_is_sent_to_log_in(self):
         self.client.logout()
         response = self.client.get(UPLOAD)
-        assert response.status_code == 302 and "login" in response["Location"]
+        assert response.status_code == 302
+        assert "login" in response["Location"]
 
     def test_upload_requires_the_csrf_token(self):
         from django.test import Client
@@ -816,7 +832,7 @@ class CommandTests(TestCase):
         tmp.write_text(GOOD_HEADER + "Fine,0.5,2020-01-01\nBad,1.7,2020-01-01\n")
         try:
             err = io.StringIO()
-            with self.assertRaises(CommandError) as caught:
+            with pytest.raises(CommandError) as caught:
                 call_command(
                     "import_predictions",
                     str(tmp),
@@ -825,7 +841,7 @@ class CommandTests(TestCase):
                     probability_scale="unit",
                     stderr=err,
                 )
-            assert "Nothing was imported: 1 problem" in str(caught.exception)
+            assert "Nothing was imported: 1 problem" in str(caught.value)
             assert (
                 "row 3, column Chance: expected a probability between 0 and 1, got 1.7"
                 in err.getvalue()
@@ -835,9 +851,9 @@ class CommandTests(TestCase):
             tmp.unlink(missing_ok=True)
 
     def test_unknown_user_and_missing_file(self):
-        with self.assertRaises(CommandError):
+        with pytest.raises(CommandError):
             call_command("import_predictions", str(FIXTURES / "generic.csv"), user="nobody")
-        with self.assertRaises(CommandError):
+        with pytest.raises(CommandError):
             call_command(
                 "import_predictions", str(FIXTURES / "missing.csv"), user=self.user.username
             )
@@ -851,10 +867,10 @@ class CommandTests(TestCase):
             # run_from_argv closes every connection when done; the test keeps its own.
             with (
                 mock.patch("django.core.management.base.connections.close_all"),
-                self.assertRaises(SystemExit) as caught,
+                pytest.raises(SystemExit) as caught,
             ):
                 command.run_from_argv(argv)
-            assert caught.exception.code == 1
+            assert caught.value.code == 1
         finally:
             tmp.unlink(missing_ok=True)
 
@@ -881,5 +897,151 @@ class ImportRefusesUnsafeLinksTests(TestCase):
                 result = run(exported.replace("https://example.org/news", bad), newcomer)
                 assert not result.ok
                 text = " ".join(result.problems.messages())
-                assert "evidence.url" in text and "Only http:// and https://" in text
+                assert "evidence.url" in text
+                assert "Only http:// and https://" in text
                 assert counts(newcomer) == (0, 0, 0, 0, 0, 0)
+
+
+class ResolvingStanceTests(TestCase):
+    """docs/decisions/0002-derived-resolves-stance.md: the evidence a resolution cites
+    has the stance "resolves", whichever path resolved it."""
+
+    def test_an_imported_resolution_marks_its_evidence_as_the_service_does(self):
+        alice, bob = UserFactory(), UserFactory()
+        prediction = services.prediction_create(
+            owner=alice,
+            question="The model ships this year",
+            resolve_by=dt.date(2024, 12, 31),
+            probability=Decimal("0.6"),
+            created_at=T0,
+        )
+        link = evidence_link_create(
+            prediction=prediction, owner=alice, stance="supports", url="https://example.org/ships"
+        )
+        services.prediction_resolve(prediction=prediction, outcome="yes", evidence=link)
+        link.refresh_from_db()
+        assert link.stance == "resolves"  # the service's path
+        data = export_json(alice)
+        [evidence] = data["predictions"][0]["evidence"]
+        assert data["predictions"][0]["resolution"]["evidence_id"] == evidence["id"]
+        evidence["stance"] = "supports"  # a file (another tool, an older export) says otherwise
+        result = run(json.dumps(data), bob)
+        assert result.ok, result.problems.messages()
+        imported = EvidenceLink.objects.get(prediction__owner=bob)
+        assert Prediction.objects.get(owner=bob).resolution_evidence == imported
+        assert imported.stance == link.stance == "resolves"
+        assert imported.prediction.resolution_events.get().evidence == imported
+
+
+class OneMessageEverywhereTests(TestCase):
+    """A rule has one message, whichever path refuses the value: form, service, import."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.alice = UserFactory()
+        cls.bob = UserFactory()
+
+    def imported(self, data: dict) -> list[str]:
+        result = run(json.dumps(data), self.bob)
+        assert not result.ok
+        return result.problems.messages()
+
+    def test_the_option_total(self):
+        labels, bad = ["Leaked", "Misspoke", "Real"], [Decimal("0.7"), Decimal("0.25"), "0.048"]
+        form = MultipleChoicePredictionForm(
+            {
+                "question": "Why?",
+                "resolve_by": "2030-01-01",
+                "visibility": "private",
+                "option_count": "3",
+                **{f"label_{i}": label for i, label in enumerate(labels)},
+                **{f"prob_{i}": str(Decimal(p) * 100) for i, p in enumerate(bad)},
+            },
+            owner=self.alice,
+        )
+        assert not form.is_valid()
+        with pytest.raises(ValidationError) as ctx:
+            services.prediction_create(
+                owner=self.alice,
+                question="Why?",
+                resolve_by=dt.date(2030, 1, 1),
+                kind="multiple_choice",
+                options=labels,
+                option_probabilities=[Decimal(p) for p in bad],
+            )
+        services.prediction_create(
+            owner=self.alice,
+            question="Why?",
+            resolve_by=dt.date(2030, 1, 1),
+            kind="multiple_choice",
+            options=labels,
+            option_probabilities=[Decimal("0.7"), Decimal("0.25"), Decimal("0.05")],
+        )
+        data = export_json(self.alice)
+        data["predictions"][0]["forecasts"][0]["option_probabilities"][2]["probability"] = 0.048
+        expected = rules.MSG_OPTIONS_TOTAL.format(total="99.8%")
+        assert form.non_field_errors() == [expected]
+        assert ctx.value.messages == [expected]
+        assert any(m.endswith(f": {expected}") for m in self.imported(data))
+
+    def test_the_quantile_order(self):
+        form = DatePredictionForm(
+            {
+                "question": "When?",
+                "resolve_by": "2030-01-01",
+                "visibility": "private",
+                "q10": "2030-03-01",
+                "q50": "2030-02-01",
+                "q90": "2030-05-01",
+            },
+            owner=self.alice,
+        )
+        assert not form.is_valid()
+        bad = {
+            Decimal("0.1"): dt.date(2030, 3, 1),
+            Decimal("0.5"): dt.date(2030, 2, 1),
+            Decimal("0.9"): dt.date(2030, 5, 1),
+        }
+        with pytest.raises(ValidationError) as ctx:
+            services.prediction_create(
+                owner=self.alice,
+                question="When?",
+                resolve_by=dt.date(2030, 1, 1),
+                kind="date",
+                quantiles=bad,
+            )
+        services.prediction_create(
+            owner=self.alice,
+            question="When?",
+            resolve_by=dt.date(2030, 1, 1),
+            kind="date",
+            quantiles={**bad, Decimal("0.1"): dt.date(2030, 1, 1)},
+        )
+        data = export_json(self.alice)
+        quantiles = data["predictions"][0]["forecasts"][0]["quantiles"]
+        quantiles[0]["value"] = "2030-03-01"
+        expected = rules.MSG_QUANTILES_ORDER
+        assert form.non_field_errors() == [expected]
+        assert ctx.value.messages == [expected]
+        assert any(m.endswith(f": {expected}") for m in self.imported(data))
+
+    def test_an_actual_date_in_the_future(self):
+        prediction = services.prediction_create(
+            owner=self.alice,
+            question="When?",
+            resolve_by=dt.date(2025, 1, 1),
+            kind="date",
+            created_at=T0,
+            quantiles={
+                Decimal("0.1"): dt.date(2024, 5, 1),
+                Decimal("0.5"): dt.date(2024, 6, 1),
+                Decimal("0.9"): dt.date(2024, 7, 1),
+            },
+        )
+        services.prediction_resolve(prediction=prediction, outcome=dt.date(2024, 6, 15))
+        data = export_json(self.alice)
+        tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+        data["predictions"][0]["resolution_history"][0]["outcome"] = tomorrow
+        data["predictions"][0]["resolution"]["outcome"] = tomorrow
+        messages = self.imported(data)
+        assert any(m.endswith(f"resolution: {rules.MSG_FUTURE_DATE}") for m in messages), messages

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
@@ -17,7 +18,6 @@ from sources.services import (
     MSG_URL_TAKEN,
     evidence_link_create,
     evidence_link_delete,
-    evidence_link_mark_resolving,
     evidence_link_update,
     source_get_or_create,
     source_update,
@@ -54,7 +54,7 @@ class SourceGetOrCreateTests(TestCase):
         assert Source.objects.filter(owner=self.alice).count() == 1
 
     def test_reuse_fills_blank_fields_but_keeps_what_the_user_wrote(self):
-        source, _ = source_get_or_create(owner=self.alice, url=HEISE, title="My title")
+        _source, _ = source_get_or_create(owner=self.alice, url=HEISE, title="My title")
         again, _ = source_get_or_create(
             owner=self.alice, url=HEISE, title="Fetched title", publisher="heise online"
         )
@@ -72,19 +72,19 @@ class SourceGetOrCreateTests(TestCase):
 
     def test_javascript_and_data_urls_are_refused(self):
         for url, scheme in [("javascript:alert(1)", "javascript"), ("data:text/html,x", "data")]:
-            with self.assertRaises(ValidationError) as info:
+            with pytest.raises(ValidationError) as info:
                 source_get_or_create(owner=self.alice, url=url)
-            assert info.exception.message_dict == {"url": [MSG_URL_SCHEME.format(scheme=scheme)]}
+            assert info.value.message_dict == {"url": [MSG_URL_SCHEME.format(scheme=scheme)]}
         assert not Source.objects.exists()
 
     def test_archive_url_is_checked_too(self):
-        with self.assertRaises(ValidationError) as info:
+        with pytest.raises(ValidationError) as info:
             source_get_or_create(owner=self.alice, url=HEISE, archive_url="javascript:alert(1)")
-        assert "archive_url" in info.exception.message_dict
+        assert "archive_url" in info.value.message_dict
         assert not Source.objects.exists()
 
     def test_unknown_field_is_a_programming_error(self):
-        with self.assertRaises(TypeError):
+        with pytest.raises(TypeError):
             source_get_or_create(owner=self.alice, url=HEISE, owner_id=self.bob.pk)
 
 
@@ -104,12 +104,12 @@ class SourceUpdateTests(TestCase):
         assert self.source.title == "New title"
 
     def test_refuses_a_url_already_in_the_library(self):
-        with self.assertRaises(ValidationError) as info:
+        with pytest.raises(ValidationError) as info:
             source_update(source=self.source, url="https://example.com/b#x")
-        assert info.exception.message_dict == {"url": [MSG_URL_TAKEN]}
+        assert info.value.message_dict == {"url": [MSG_URL_TAKEN]}
 
     def test_refuses_other_schemes(self):
-        with self.assertRaises(ValidationError):
+        with pytest.raises(ValidationError):
             source_update(source=self.source, url="javascript:alert(1)")
         self.source.refresh_from_db()
         assert self.source.url == "https://example.com/a"
@@ -152,48 +152,48 @@ class EvidenceLinkCreateTests(TestCase):
         evidence_link_create(
             prediction=self.prediction, owner=self.alice, url=HEISE, stance="supports"
         )
-        with self.assertRaises(ValidationError) as info:
+        with pytest.raises(ValidationError) as info:
             evidence_link_create(
                 prediction=self.prediction, owner=self.alice, url=HEISE + "#x", stance="opposes"
             )
-        assert info.exception.message_dict == {"url": [MSG_ALREADY_LINKED]}
+        assert info.value.message_dict == {"url": [MSG_ALREADY_LINKED]}
 
     def test_needs_a_url_or_a_source(self):
-        with self.assertRaises(ValidationError) as info:
+        with pytest.raises(ValidationError) as info:
             evidence_link_create(prediction=self.prediction, owner=self.alice, stance="supports")
-        assert info.exception.message_dict == {"url": [MSG_URL_OR_SOURCE]}
+        assert info.value.message_dict == {"url": [MSG_URL_OR_SOURCE]}
 
     def test_refuses_another_users_prediction(self):
-        with self.assertRaises(ValidationError) as info:
+        with pytest.raises(ValidationError) as info:
             evidence_link_create(
                 prediction=self.bobs_prediction, owner=self.alice, url=HEISE, stance="supports"
             )
-        assert info.exception.messages == [MSG_NOT_YOUR_PREDICTION]
+        assert info.value.messages == [MSG_NOT_YOUR_PREDICTION]
         assert not EvidenceLink.objects.exists()
         assert not Source.objects.exists()
 
     def test_refuses_another_users_source(self):
         alices = SourceFactory(owner=self.alice)
-        with self.assertRaises(ValidationError) as info:
+        with pytest.raises(ValidationError) as info:
             evidence_link_create(
                 prediction=self.bobs_prediction, owner=self.bob, source=alices, stance="supports"
             )
-        assert info.exception.message_dict == {"source": [MSG_NOT_YOUR_SOURCE]}
+        assert info.value.message_dict == {"source": [MSG_NOT_YOUR_SOURCE]}
         assert not EvidenceLink.objects.exists()
 
     def test_refuses_javascript_url_and_writes_nothing(self):
-        with self.assertRaises(ValidationError) as info:
+        with pytest.raises(ValidationError) as info:
             evidence_link_create(
                 prediction=self.prediction,
                 owner=self.alice,
                 url="javascript:alert(1)",
                 stance="supports",
             )
-        assert info.exception.message_dict == {"url": [MSG_URL_SCHEME.format(scheme="javascript")]}
+        assert info.value.message_dict == {"url": [MSG_URL_SCHEME.format(scheme="javascript")]}
         assert not Source.objects.exists()
 
     def test_refuses_an_unknown_stance_and_writes_nothing(self):
-        with self.assertRaises(ValidationError):
+        with pytest.raises(ValidationError):
             evidence_link_create(
                 prediction=self.prediction, owner=self.alice, url=HEISE, stance="maybe"
             )
@@ -210,27 +210,26 @@ class ResolvingLinkTests(TestCase):
         )
         cls.link = EvidenceLinkFactory(prediction=cls.prediction, stance="context")
 
-    def test_mark_resolving_sets_the_stance(self):
-        evidence_link_mark_resolving(link=self.link)
+    def test_resolving_with_the_link_sets_its_stance(self):
+        self._resolve_with_link()
         self.link.refresh_from_db()
         assert self.link.stance == EvidenceLink.Stance.RESOLVES
 
     def _resolve_with_link(self):
-        evidence_link_mark_resolving(link=self.link)
         prediction_resolve(prediction=self.prediction, outcome="yes", evidence=self.link)
 
     def test_the_resolving_link_cannot_be_removed(self):
         self._resolve_with_link()
-        with self.assertRaises(ValidationError) as info:
+        with pytest.raises(ValidationError) as info:
             evidence_link_delete(link=self.link)
-        assert info.exception.messages == [MSG_LINK_RESOLVES]
+        assert info.value.messages == [MSG_LINK_RESOLVES]
         assert EvidenceLink.objects.filter(pk=self.link.pk).exists()
 
     def test_the_resolving_link_keeps_its_stance(self):
         self._resolve_with_link()
-        with self.assertRaises(ValidationError) as info:
+        with pytest.raises(ValidationError) as info:
             evidence_link_update(link=self.link, stance="supports", quote="", note="")
-        assert info.exception.message_dict == {"stance": [MSG_LINK_RESOLVES]}
+        assert info.value.message_dict == {"stance": [MSG_LINK_RESOLVES]}
 
     def test_other_links_can_be_removed_and_the_source_stays(self):
         evidence_link_delete(link=self.link)
