@@ -282,6 +282,32 @@ def play(user, script, index: int, start: dt.datetime) -> dt.datetime:
     return now
 
 
+class PreviewTests(TestCase):
+    """The preview names the forecast that will count, chosen by the scoring rule."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.alice = UserFactory()
+        cls.made = history(cls.alice)
+
+    def test_the_preview_shows_the_forecast_that_counts_and_the_late_ones(self):
+        # The yes/no claim: 5%, 20%, then 90% and 99.9% after the outcome was known.
+        result = run(json.dumps(export_json(self.alice)), UserFactory(), dry_run=True)
+        assert result.ok, result.problems.messages()
+        row = next(r for r in result.summary.preview if r.question.startswith("GPT-4"))
+        assert row.forecasts == 4
+        assert row.final == "20%"  # not the file's last forecast (99.9%)
+        assert row.late == 2
+        scored = scored_predictions(user=self.alice).predictions
+        assert scored.loc[self.made["binary"].pk, "final_probability"] == pytest.approx(0.2)
+
+    def test_an_open_prediction_counts_its_latest_forecast(self):
+        result = run(json.dumps(export_json(self.alice)), UserFactory(), dry_run=True)
+        rows = [r for r in result.summary.preview if r.resolution == ""]
+        assert rows
+        assert all(r.late == 0 for r in rows)
+
+
 class RoundtripPropertyTests(HypothesisTestCase):
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(scripts(), min_size=1, max_size=3))

@@ -3,8 +3,13 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
+
 from predictions.models import Prediction
 from predictions.services.bulk import BulkPrediction
+from reports.imports.common import ForecastIn
+from reports.scoring.histories import NOT_KNOWN, forecast_flags
 
 PREVIEW_ROWS = 20
 Kind = Prediction.Kind
@@ -20,7 +25,8 @@ class PreviewRow:
     kind: str
     created_at: object
     forecasts: int
-    latest: str
+    final: str  # the forecast that will count (docs/design.md §4)
+    late: int  # forecasts made after the outcome was known: imported, never scored
     resolution: str
     tags: str
     action: str  # "new", "already imported", "adds 2 forecasts"
@@ -72,17 +78,29 @@ class Summary:
             self.preview.append(_row(item, new_forecasts))
 
 
-def _latest(rec) -> str:
+def _final_and_late(rec, prediction: Prediction) -> tuple[ForecastIn | None, int]:
+    """The forecast that will count and how many are late, by the scoring rule itself
+    (reports.scoring.histories), so the preview says what the dashboard will score."""
     if not rec.forecasts:
+        return None, 0
+    times = pd.DatetimeIndex([f.created_at for f in rec.forecasts], tz="UTC").as_unit("ns").asi8
+    known = NOT_KNOWN if prediction.known_at is None else pd.Timestamp(prediction.known_at).value
+    ids = np.arange(len(rec.forecasts))  # file order is the order they were made
+    late, final = forecast_flags([0], np.array([known]), np.zeros(len(ids), dtype=int), ids, times)
+    chosen = np.flatnonzero(final)
+    return (rec.forecasts[int(chosen[0])] if len(chosen) else None), int(late.sum())
+
+
+def _describe(rec, forecast: ForecastIn | None) -> str:
+    if forecast is None:
         return ""
-    last = rec.forecasts[-1]
-    if last.probability is not None:
-        return f"{last.probability * 100:.1f}%".replace(".0%", "%")
-    if last.option_probabilities:
-        pairs = zip(rec.options, last.option_probabilities, strict=False)
+    if forecast.probability is not None:
+        return f"{forecast.probability * 100:.1f}%".replace(".0%", "%")
+    if forecast.option_probabilities:
+        pairs = zip(rec.options, forecast.option_probabilities, strict=False)
         return ", ".join(f"{label} {p * 100:.1f}%" for label, p in pairs).replace(".0%", "%")
-    if last.quantiles:
-        median = last.quantiles.get(Decimal("0.5")) or last.quantiles.get(Decimal("0.500"))
+    if forecast.quantiles:
+        median = forecast.quantiles.get(Decimal("0.5")) or forecast.quantiles.get(Decimal("0.500"))
         return f"median {median}" if median else ""
     return ""
 
@@ -102,13 +120,15 @@ def _row(item: BulkPrediction, new_forecasts: int) -> PreviewRow:
         action = f"adds {count(new_forecasts, 'forecast')}" if new_forecasts else "already imported"
     else:
         action = "new"
+    final, late = _final_and_late(rec, prediction)
     return PreviewRow(
         row=rec.row,
         question=prediction.question,
         kind=rec.kind,
         created_at=rec.created_at,
         forecasts=len(rec.forecasts),
-        latest=_latest(rec),
+        final=_describe(rec, final),
+        late=late,
         resolution=resolution,
         tags=", ".join(rec.tags),
         action=action,
