@@ -23,7 +23,7 @@ from predictions.forms import (
 from predictions.forms import PredictionForm as BinaryPredictionForm
 from predictions.models import Prediction
 from predictions.probability import format_percent
-from predictions.rules import MAX_OPTIONS, MIN_OPTIONS, TOTAL_TOLERANCE  # noqa: F401 (views)
+from predictions.rules import MAX_OPTIONS, MIN_OPTIONS
 
 DEFAULT_OPTION_ROWS = 3
 QUANTILE_FIELDS = [  # (field name, level, required)

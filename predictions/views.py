@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from predictions import kinds, services
+from predictions import kinds, rules, services
 from predictions.forms import (
     PredictionEditForm,
     ShareForm,
@@ -124,7 +124,7 @@ def prediction_create(request):
 def option_total(request):
     """The running total of a multiple-choice form's probabilities, as the user types."""
     total = kinds.running_total(request.POST)
-    total_ok = total is not None and abs(total - 1) <= kinds.TOTAL_TOLERANCE
+    total_ok = total is not None and rules.total_ok(total)
     context = {"total": total, "total_ok": total_ok}
     return render(request, "predictions/option_total.html", context)
 

@@ -24,7 +24,6 @@ from predictions.rules import (
     MSG_TAG_TOO_LONG,
     MSG_WRONG_OUTCOME,
     REQUIRED_LEVELS,
-    TOTAL_TOLERANCE,
 )
 from predictions.services.create import prediction_create
 from predictions.services.edit import (
@@ -72,7 +71,6 @@ __all__ = [
     "MSG_WRONG_OUTCOME",
     "REQUIRED_LEVELS",
     "RESOLVES",
-    "TOTAL_TOLERANCE",
     "TRACKED_FIELDS",
     "evidence_mark_resolving",
     "forecast_create",
