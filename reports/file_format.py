@@ -40,6 +40,9 @@ CSV_COLUMNS = [
     "prediction_wis",
     "rationale",
 ]
+# What an import of our CSV cannot do without: the forecast columns (the first eight) and
+# the resolution; scores are recomputed and the rest is optional.
+CSV_IMPORT_REQUIRED = [*CSV_COLUMNS[:8], "status", "resolution", "known_at"]
 # What each column holds, for the columns reference page.
 COLUMN_HELP = {
     "prediction_id": "Id of the prediction (the same on every row of one prediction).",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import IO
 
 from predictions.models import Prediction
+from reports.file_format import CSV_IMPORT_REQUIRED
 from reports.imports.common import (
     Cells,
     CsvReader,
@@ -29,21 +30,6 @@ from reports.imports.common import (
 )
 from reports.imports.ours_json import forecast_key, prediction_key
 
-REQUIRED = [
-    "prediction_id",
-    "question",
-    "kind",
-    "option",
-    "forecast_id",
-    "forecast_at",
-    "probability",
-    "value",
-    "status",
-    "resolution",
-    "known_at",
-]
-
-
 KINDS = frozenset(Prediction.Kind.values)
 STATUSES = frozenset(Prediction.Status.values)
 
@@ -54,7 +40,9 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
         _, header = next(rows)
     except StopIteration:
         raise FileProblem("The file is empty.") from None
-    index = header_index(header, required=REQUIRED, known="this is not a Falsifiable CSV export")
+    index = header_index(
+        header, required=CSV_IMPORT_REQUIRED, known="this is not a Falsifiable CSV export"
+    )
     groups: dict[int, dict] = {}
     at_id = index["prediction_id"]
     for row, cells in rows:
