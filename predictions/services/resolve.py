@@ -20,7 +20,7 @@ def known_at_problem(prediction: Prediction, known_at: datetime) -> str | None:
 
 def evidence_mark_resolving(evidence) -> None:
     """The evidence a resolution cites is the prediction's resolving evidence: its
-    stance becomes "resolves" (docs/decisions/0002-derived-resolves-stance.md). The one
+    stance becomes "resolves" (docs/decisions/0002-resolves-stance-set-by-one-service.md). The one
     place that sets it, for the resolve service and for imported histories alike. The
     link arrives through the prediction's reverse relation, so predictions never import
     the sources app."""

@@ -929,7 +929,7 @@ class ImportRefusesUnsafeLinksTests(TestCase):
 
 
 class ResolvingStanceTests(TestCase):
-    """docs/decisions/0002-derived-resolves-stance.md: the evidence a resolution cites
+    """docs/decisions/0002-resolves-stance-set-by-one-service.md: the evidence a resolution cites
     has the stance "resolves", whichever path resolved it."""
 
     def test_an_imported_resolution_marks_its_evidence_as_the_service_does(self):
