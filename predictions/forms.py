@@ -33,8 +33,10 @@ def offer_evidence(form: forms.Form, prediction: Prediction) -> bool:
     """Limits the form's `evidence` choice to the prediction's own links, or drops the
     field when it has none. The reverse relation keeps predictions free of imports from
     the sources app. True when the field stays."""
-    form.fields["evidence"].queryset = prediction.evidence_links.select_related("source")
-    if form.fields["evidence"].queryset.exists():
+    field = form.fields["evidence"]
+    assert isinstance(field, forms.ModelChoiceField)  # every caller declares evidence as one
+    field.queryset = prediction.evidence_links.select_related("source")
+    if field.queryset.exists():
         return True
     del form.fields["evidence"]
     return False
@@ -146,7 +148,9 @@ class TagsMixin(forms.Form):
     )
 
     def set_owner(self, owner) -> None:
-        self.fields["tags"].queryset = Tag.objects.filter(owner=owner)
+        field = self.fields["tags"]
+        assert isinstance(field, TagChoiceField)  # declared above
+        field.queryset = Tag.objects.filter(owner=owner)
 
     def new_tag_names(self) -> list[str]:
         return [name for name in self.cleaned_data.get("new_tags", "").split(",") if name.strip()]
@@ -234,7 +238,7 @@ class ForecastForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="What changed your mind? Future you will want to know.",
     )
-    evidence = forms.ModelChoiceField(
+    evidence: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Prompted by evidence (optional)",
@@ -266,7 +270,7 @@ class ResolveForm(forms.Form):
     note = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    evidence = forms.ModelChoiceField(
+    evidence: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Resolving source (optional)",
@@ -316,7 +320,7 @@ def known_at_for_evidence(prediction: Prediction, evidence) -> datetime | None:
 
 def evidence_from_query(prediction: Prediction, value: str | None):
     """The prediction's own evidence link named in a query string (?evidence=<id>)."""
-    if not (value or "").isdigit():
+    if value is None or not value.isdigit():
         return None
     return prediction.evidence_links.select_related("source").filter(pk=value).first()
 

@@ -6,6 +6,7 @@ has happened. The yes/no forms live in forms.py and share the fields defined the
 """
 
 from decimal import Decimal
+from typing import Any, Protocol
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from predictions.forms import (
     offer_evidence,
 )
 from predictions.forms import PredictionForm as BinaryPredictionForm
-from predictions.models import Prediction
+from predictions.models import QUESTION_MAX_LENGTH, Prediction
 from predictions.probability import format_percent
 from predictions.rules import MAX_OPTIONS, MIN_OPTIONS
 
@@ -98,6 +99,8 @@ class OptionProbabilitiesMixin(forms.Form):
 
     def normalised_data(self) -> dict:
         """The posted data with probabilities scaled to total 100%, for the "Normalise" button."""
+        # Bound data is request.POST (a QueryDict, a dict subclass) or a plain dict.
+        assert isinstance(self.data, dict)
         data = self.data.copy()
         readings = []
         for i in range(self.option_total):
@@ -175,7 +178,7 @@ class OptionForecastForm(OptionProbabilitiesMixin):
         label="Why (optional)",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    evidence = forms.ModelChoiceField(
+    evidence: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Prompted by evidence (optional)",
@@ -227,7 +230,7 @@ class DatePredictionForm(TagsMixin, QuantilesMixin):
 
     question = forms.CharField(
         label="Event",
-        max_length=BinaryPredictionForm.base_fields["question"].max_length,
+        max_length=QUESTION_MAX_LENGTH,  # as the yes/no form's claim
         error_messages=BinaryPredictionForm.base_fields["question"].error_messages,
         help_text="What will happen, e.g. “GPT-5 is released to the public”.",
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
@@ -268,8 +271,10 @@ class DateForecastForm(QuantilesMixin):
 class ResolveOptionForm(ResolveForm):
     """Resolve a multiple-choice prediction: the winning option, or annul."""
 
-    outcome = None
-    winner = forms.ModelChoiceField(
+    # Django drops an inherited declared field that a subclass sets to None; the stubs
+    # only see a ChoiceField attribute overridden with another type.
+    outcome = None  # type: ignore[assignment]
+    winner: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None,
         required=False,
         widget=forms.RadioSelect,
@@ -281,7 +286,9 @@ class ResolveOptionForm(ResolveForm):
 
     def __init__(self, *args, prediction: Prediction, **kwargs):
         super().__init__(*args, prediction=prediction, **kwargs)
-        self.fields["winner"].queryset = prediction.options.all()
+        winner = self.fields["winner"]
+        assert isinstance(winner, forms.ModelChoiceField)  # declared above
+        winner.queryset = prediction.options.all()
 
     def clean(self):
         cleaned = super().clean()
@@ -296,7 +303,9 @@ class ResolveOptionForm(ResolveForm):
 class ResolveDateForm(ResolveForm):
     """Resolve a release-date prediction: the date it happened, or annul."""
 
-    outcome = None
+    # Django drops an inherited declared field that a subclass sets to None; the stubs
+    # only see a ChoiceField attribute overridden with another type.
+    outcome = None  # type: ignore[assignment]
     actual_date = BoundedDateField(label="It happened on", required=False)
     annul = forms.BooleanField(required=False, label="Annul instead (nobody is scored)")
     field_order = ["actual_date", "annul"]
@@ -322,17 +331,24 @@ class ExtendForm(forms.Form):
     note = forms.CharField(required=False, max_length=300, label="Why (optional)")
 
 
-CREATE_FORMS = {
+class ForecastFormClass(Protocol):
+    """A forecast form class: built for one prediction, given as a keyword."""
+
+    def __call__(self, *args: Any, prediction: Prediction, **kwargs: Any) -> forms.Form: ...
+
+
+# Keyed by str: Prediction.Kind is a str TextChoices and lookups pass the stored kind.
+CREATE_FORMS: dict[str, type[forms.Form]] = {
     Prediction.Kind.BINARY: BinaryPredictionForm,
     Prediction.Kind.MULTIPLE_CHOICE: MultipleChoicePredictionForm,
     Prediction.Kind.DATE: DatePredictionForm,
 }
-FORECAST_FORMS = {
+FORECAST_FORMS: dict[str, ForecastFormClass] = {
     Prediction.Kind.BINARY: ForecastForm,
     Prediction.Kind.MULTIPLE_CHOICE: OptionForecastForm,
     Prediction.Kind.DATE: DateForecastForm,
 }
-RESOLVE_FORMS = {
+RESOLVE_FORMS: dict[str, type[ResolveForm]] = {
     Prediction.Kind.BINARY: ResolveForm,
     Prediction.Kind.MULTIPLE_CHOICE: ResolveOptionForm,
     Prediction.Kind.DATE: ResolveDateForm,

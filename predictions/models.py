@@ -176,8 +176,8 @@ def latest_summaries(predictions) -> dict[int, str]:
     for forecast_id, row in leaders.items():
         summaries[forecast_id] = f"{row.option.label} {format_percent(row.probability)}"
     medians = DateQuantile.objects.filter(forecast_id__in=ids, level=Decimal("0.5"))
-    for row in medians:
-        summaries[row.forecast_id] = f"median {row.value:%-d %b %Y}"
+    for quantile in medians:
+        summaries[quantile.forecast_id] = f"median {quantile.value:%-d %b %Y}"
     return summaries
 
 

@@ -246,6 +246,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if not result.ok:
         return _preview(request, token, entry, result=result, status=422)
     _forget(request, token)
+    assert result.summary is not None  # an import without problems has written its summary
     messages.success(request, result.summary.sentence())
     return redirect("predictions:list")
 

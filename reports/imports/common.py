@@ -316,10 +316,10 @@ def parse_time(text: str) -> datetime:
             raise ValueError(
                 f"expected a time like 2023-03-14T00:00:00Z, got “{_shown(text)}”"
             ) from None
-        parts = [int(p) if p else 0 for p in match.groups()[:6]]
+        year, month, day, hour, minute, second = (int(p) if p else 0 for p in match.groups()[:6])
         micro = int((match.group(7) or "0").ljust(6, "0"))
         try:
-            parsed = datetime(*parts, micro)
+            parsed = datetime(year, month, day, hour, minute, second, micro)
         except ValueError as exc:
             raise ValueError(f"expected a real date and time, got “{_shown(text)}”") from exc
     if parsed.tzinfo is None:

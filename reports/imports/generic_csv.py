@@ -77,7 +77,7 @@ def _normal(name: str) -> str:
 def guess_columns(header: list[str]) -> dict[str, str]:
     """role -> header name, guessed from the header's names."""
     by_normal = {_normal(h): h.strip() for h in header if h.strip()}
-    guessed = {}
+    guessed: dict[str, str] = {}
     for role in ROLES:
         for name in ROLE_NAMES[role]:
             if name in by_normal and by_normal[name] not in guessed.values():
@@ -119,7 +119,11 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
     now = datetime.now(UTC)
     by_question: dict[str, dict] = {}
     raw_probabilities: list[tuple[ForecastIn, str, int]] = []  # parsed once the scale is known
-    col = columns.get
+
+    def col(role: str) -> str:
+        """The column chosen for a role, or "" (a cell that reads as empty) for none."""
+        return columns.get(role, "")
+
     for row, cells in rows:
         c = Cells(row, cells, index, problems)
         question = one_line(c.get(col("question")))

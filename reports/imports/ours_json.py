@@ -292,8 +292,9 @@ def _forecast(f: _Fields, i: int, raw: Any, kind: str, labels: list[str]) -> For
             given[label.lower()] = f.value(
                 item, "probability", _probability, f"{item_path}.probability"
             )
-        forecast.option_probabilities = [given.get(label.lower()) for label in labels]
-        if None in forecast.option_probabilities or len(given) != len(labels):
+        probabilities = [given.get(label.lower()) for label in labels]
+        forecast.option_probabilities = [p for p in probabilities if p is not None]
+        if None in probabilities or len(given) != len(labels):
             f.error(f"{path}.option_probabilities", "expected one probability per option")
     if kind == Prediction.Kind.DATE or "quantiles" in raw:
         forecast.quantiles = {}
@@ -311,7 +312,9 @@ def _evidence(f: _Fields, i: int, raw: Any) -> EvidenceIn | None:
     if not isinstance(raw, dict):
         f.error(path, "expected an object")
         return None
-    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+    source = raw.get("source")
+    if not isinstance(source, dict):
+        source = {}
     fields = {}
     for name in SOURCE_FIELDS:
         if name in ("published_date", "accessed_date"):

@@ -64,6 +64,8 @@ JUDGEMENTS = {
     "": None,
     "withdrawn": "annulled",
 }
+# A JSON `outcome`: true or false once judged.
+BOOLEAN_OUTCOMES: dict[object, str] = {True: "yes", False: "no"}
 
 
 def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[PredictionIn]:
@@ -259,6 +261,7 @@ def _json_prediction(number: int, obj: Any, user_id, problems: Problems) -> Pred
         )
     if problems.count != before:
         return None
+    assert isinstance(description, str)  # a missing statement was counted as a problem above
     question, notes = fit_question(description)
     record = PredictionIn(
         row=number,
@@ -270,11 +273,11 @@ def _json_prediction(number: int, obj: Any, user_id, problems: Problems) -> Pred
         forecasts=sorted(forecasts, key=lambda f: f.created_at),
         unit="prediction",
     )
-    outcome = obj.get("outcome")
+    outcome: str | None
     if "judgement" in obj and isinstance(obj["judgement"], str):
         outcome = JUDGEMENTS.get(obj["judgement"].lower())
     else:
-        outcome = {True: "yes", False: "no"}.get(outcome)
+        outcome = BOOLEAN_OUTCOMES.get(obj.get("outcome"))
     if outcome is None and obj.get("withdrawn"):
         outcome = "annulled"
     judged = obj.get("judged_at")
