@@ -8,6 +8,7 @@ from django import forms
 
 from predictions.buckets import BucketRange, is_range_search, parse_range
 from predictions.models import PredictionQuerySet, Profile
+from web.forms import BoundedDateField
 
 # Query-string value -> label. "Open" means not yet due; "due" is open and past its date.
 STATUS_FILTERS = {
@@ -48,8 +49,10 @@ class ListRange:
 
 
 def _day(value: str) -> date | None:
+    """A date the dashboard's filters would accept too (bounded: the owner's day
+    boundaries of year 1 or 9999 do not exist), else None."""
     try:
-        return forms.DateField().clean(value) if value else None
+        return BoundedDateField().clean(value) if value else None
     except forms.ValidationError:
         return None
 

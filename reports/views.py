@@ -20,10 +20,26 @@ from predictions.models import Prediction
 from predictions.services import profile_for
 from reports.charts.dates import date_svg
 from reports.charts.history import choice_svg, prediction_svg
-from reports.dashboard.cache import CACHE_SECONDS, cache_key, dashboard_numbers, numbers_key
+from reports.charts.inline import (
+    CALIBRATION_FRAME,
+    ROLLING_FRAME,
+    calibration_points,
+    percent_ticks,
+    rolling_line,
+)
+from reports.dashboard.cache import (
+    CACHE_SECONDS,
+    cache_key,
+    dashboard_activity,
+    dashboard_numbers,
+    numbers_key,
+)
 from reports.dashboard.charts import CHART_NAMES, chart_images, chart_query, chart_svg
-from reports.dashboard.filters import DashboardFilterForm
+from reports.dashboard.filters import PERIODS, DashboardFilterForm
+from reports.dashboard.links import bucket_url, exact_links, list_url, period_links
+from reports.dashboard.numbers import ROLLING
 from reports.dashboard.sections import MIN_CALIBRATION
+from reports.scoring.summaries import BRIER_ALWAYS_HALF
 from reports.selectors.filters import prediction_counts
 from reports.selectors.history import (
     evidence_times,
@@ -73,26 +89,54 @@ def _svg_response(
 
 @require_GET
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    """Calibration dashboard: headline scores, reliability, Brier by month and by tag.
-
-    Filters live in the query string; htmx requests get the results region only.
-    """
-    form = DashboardFilterForm(request.GET, user=request.user)
+    """Calibration dashboard: the calibration chart and the Brier score with its verdict
+    first, the last 3 months beside the chosen period, activity and the rolling Brier
+    line; the rest in collapsed sections. Filters live in the query string; htmx
+    requests get the results region only."""
+    today = profile_for(request.user).today()
+    form = DashboardFilterForm(request.GET, user=request.user, today=today)
     filters = form.filters()
     version = data_version(user=request.user)
     numbers = dashboard_numbers(user=request.user, filters=filters, version=version)
-    counts = prediction_counts(
-        user=request.user, today=profile_for(request.user).today(), **filters.selector_kwargs()
-    )
+    if filters.period == "3m":
+        beside_label = "All time"
+        all_time = dashboard_numbers(user=request.user, filters=filters.all_time(), version=version)
+        beside = all_time.headline
+    else:
+        beside_label, beside = PERIODS["3m"][0], numbers.recent
+    counts = prediction_counts(user=request.user, today=today, **filters.selector_kwargs())
+    cal = numbers.calibration
     context = {
         "nav": "dashboard",
         "form": form,
         "filters": filters,
+        "period_label": PERIODS[filters.period][0]
+        if filters.period
+        else ("Custom period" if filters.custom else "All time"),
+        "periods": period_links(filters),
+        "beside": beside,
+        "beside_label": beside_label,
         # Chart URLs carry the filters and the data version, so a browser may keep each
         # image for good: new data means new URLs.
         "chart_query": chart_query(filters, version),
         "numbers": numbers,
         "images": chart_images(numbers),
+        "points": [
+            (point, bucket_url(filters, point.row.centre_pct))
+            for point in calibration_points(cal.buckets if cal else [])
+        ],
+        "bucket_rows": [
+            (b, bucket_url(filters, b.centre_pct)) for b in (cal.buckets if cal else [])
+        ],
+        "scored_url": list_url(filters),
+        "exact_links": exact_links(filters),
+        "x_ticks": percent_ticks("x"),
+        "y_ticks": percent_ticks("y"),
+        "frame": CALIBRATION_FRAME,
+        "rolling": rolling_line(numbers.rolling, BRIER_ALWAYS_HALF),
+        "rolling_frame": ROLLING_FRAME,
+        "rolling_window": ROLLING,
+        "activity": dashboard_activity(user=request.user, version=version),
         "counts": counts,
         "min_calibration": MIN_CALIBRATION,
     }
@@ -112,7 +156,8 @@ def dashboard_chart(request: HtmxHttpRequest, name: str) -> HttpResponse:
     """
     if name not in CHART_NAMES:
         raise Http404("No such chart.")
-    filters = DashboardFilterForm(request.GET, user=request.user).filters()
+    today = profile_for(request.user).today()
+    filters = DashboardFilterForm(request.GET, user=request.user, today=today).filters()
 
     def keys(version: str) -> tuple[str, str]:
         numbers = numbers_key(user=request.user, filters=filters, version=version)

@@ -43,7 +43,7 @@ def chart_svg(name: str, numbers: DashboardNumbers) -> bytes:
     is missing; the numbers drawn are those of the table beside the chart."""
     if name == "reliability":
         cal = numbers.calibration
-        if cal is None:
+        if cal is None or cal.reliability is None:
             return placeholder_svg(
                 f"Resolve at least {MIN_CALIBRATION} predictions to see the reliability diagram"
             )

@@ -121,7 +121,7 @@ class BucketFilterTests(TestCase):
         self.client.force_login(self.user)
 
     def listed(self, **params) -> set[int]:
-        response = self.client.get(LIST, {"per_page": 100, **params})
+        response = self.client.get(LIST, params)
         assert response.status_code == 200
         return {p.pk for p in response.context["page"].object_list}
 

@@ -457,7 +457,8 @@ class QueryCountTests(CacheClearing):
             warm = queries(lambda: self.client.get(DASHBOARD))
             counts += [cold, warm]
         assert counts[:2] == counts[2:]
-        assert counts[1] == counts[0] - 5  # the warm page skips the selector's five queries
+        # The warm page skips the selector's five queries and the activity calendar's one.
+        assert counts[1] == counts[0] - 6
 
     def test_prediction_score_queries(self):
         user = UserFactory()
