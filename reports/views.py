@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.csp import CSP
+from django.utils.safestring import mark_safe
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
@@ -20,13 +22,6 @@ from predictions.models import Prediction
 from predictions.services import profile_for
 from reports.charts.dates import date_svg
 from reports.charts.history import choice_svg, prediction_svg
-from reports.charts.inline import (
-    CALIBRATION_FRAME,
-    ROLLING_FRAME,
-    calibration_points,
-    percent_ticks,
-    rolling_line,
-)
 from reports.dashboard.cache import (
     CACHE_SECONDS,
     cache_key,
@@ -34,12 +29,17 @@ from reports.dashboard.cache import (
     dashboard_numbers,
     numbers_key,
 )
-from reports.dashboard.charts import CHART_NAMES, chart_images, chart_query, chart_svg
+from reports.dashboard.charts import (
+    CHART_NAMES,
+    chart_images,
+    chart_query,
+    chart_svg,
+    inline_charts,
+)
 from reports.dashboard.filters import PERIODS, DashboardFilterForm
 from reports.dashboard.links import bucket_url, exact_links, list_url, period_links
 from reports.dashboard.numbers import ROLLING
 from reports.dashboard.sections import MIN_CALIBRATION
-from reports.scoring.summaries import BRIER_ALWAYS_HALF
 from reports.selectors.filters import prediction_counts
 from reports.selectors.history import (
     evidence_times,
@@ -48,7 +48,7 @@ from reports.selectors.history import (
     prediction_quantile_history,
 )
 from reports.selectors.version import data_version
-from web.htmx import partial_template
+from web.htmx import wants_partial
 
 # matplotlib styles its SVG with inline style attributes; nothing in it may run.
 SVG_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE]}
@@ -97,6 +97,29 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET, user=request.user, today=today)
     filters = form.filters()
     version = data_version(user=request.user)
+    page = {"nav": "dashboard", "form": form, "filters": filters, "periods": period_links(filters)}
+    # The results region is cached whole under the numbers' key (data version, filters,
+    # the owner's day) and the query as typed (which errors it shows): rendering it costs
+    # more than everything else on a warm page.
+    partial = wants_partial(request)
+    results_key = cache_key(
+        "results",
+        numbers_key(user=request.user, filters=filters, version=version),
+        request.GET.urlencode(),
+        bool(request.htmx),
+    )
+    results = cache.get(results_key)
+    if results is None:
+        results = _dashboard_results(request, filters, version, page)
+        cache.set(results_key, results, CACHE_SECONDS)
+    if partial:
+        return HttpResponse(results)
+    return render(request, "reports/dashboard.html", {**page, "results": mark_safe(results)})
+
+
+def _dashboard_results(request: HtmxHttpRequest, filters, version: str, page: dict) -> str:
+    """The dashboard's results region as HTML."""
+    today = profile_for(request.user).today()
     numbers = dashboard_numbers(user=request.user, filters=filters, version=version)
     if filters.period == "3m":
         beside_label = "All time"
@@ -106,14 +129,12 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         beside_label, beside = PERIODS["3m"][0], numbers.recent
     counts = prediction_counts(user=request.user, today=today, **filters.selector_kwargs())
     cal = numbers.calibration
+    activity = dashboard_activity(user=request.user, version=version)
     context = {
-        "nav": "dashboard",
-        "form": form,
-        "filters": filters,
+        **page,
         "period_label": PERIODS[filters.period][0]
         if filters.period
         else ("Custom period" if filters.custom else "All time"),
-        "periods": period_links(filters),
         "beside": beside,
         "beside_label": beside_label,
         # Chart URLs carry the filters and the data version, so a browser may keep each
@@ -121,27 +142,18 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "chart_query": chart_query(filters, version),
         "numbers": numbers,
         "images": chart_images(numbers),
-        "points": [
-            (point, bucket_url(filters, point.row.centre_pct))
-            for point in calibration_points(cal.buckets if cal else [])
-        ],
+        "inline": inline_charts(numbers, filters, activity),
         "bucket_rows": [
             (b, bucket_url(filters, b.centre_pct)) for b in (cal.buckets if cal else [])
         ],
         "scored_url": list_url(filters),
         "exact_links": exact_links(filters),
-        "x_ticks": percent_ticks("x"),
-        "y_ticks": percent_ticks("y"),
-        "frame": CALIBRATION_FRAME,
-        "rolling": rolling_line(numbers.rolling, BRIER_ALWAYS_HALF),
-        "rolling_frame": ROLLING_FRAME,
         "rolling_window": ROLLING,
-        "activity": dashboard_activity(user=request.user, version=version),
+        "activity": activity,
         "counts": counts,
         "min_calibration": MIN_CALIBRATION,
     }
-    template = partial_template(request, "reports/dashboard.html", "dashboard-results")
-    return render(request, template, context)
+    return render_to_string("reports/dashboard.html#dashboard-results", context, request)
 
 
 @require_GET

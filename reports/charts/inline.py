@@ -11,6 +11,8 @@ at WIDTH units wide and scaled to fit their box, so text of FONT units stays at 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
+from typing import Any
 
 WIDTH = 360
 FONT = 14
@@ -70,7 +72,7 @@ class Point:
     r: float
     y_low: float
     y_high: float
-    row: object
+    row: Any  # a bucket row with count, percentages, query and sentence
 
 
 def calibration_points(rows) -> list[Point]:
@@ -153,3 +155,88 @@ def calendar_cells(days: list[tuple[str, int, int]]) -> tuple[list[Day], int, in
         level = sum(count >= threshold for threshold in (1, 2, 4, 8))
         cells.append(Day(column * (CELL + GAP), weekday * (CELL + GAP), level, label))
     return cells, (column + 1) * (CELL + GAP), 7 * (CELL + GAP)
+
+
+# --- The markup ----------------------------------------------------------------------
+# Written here rather than in template loops: a year of calendar days is 364 elements,
+# which Django's template engine renders an order of magnitude slower than a join.
+
+
+def _text(x, y, label: str, css: str = "tick", **attrs) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{escape(str(v))}"' for k, v in attrs.items())
+    return f'<text class="{css}" x="{x}" y="{y}"{extra}>{escape(label)}</text>'
+
+
+def calibration_svg(points: list[Point], links: list[str], titles: list[str], label: str) -> str:
+    """The calibration chart: gridlines, the diagonal, and per bucket its interval and
+    point inside a link to `links[i]` with the tooltip `titles[i]`; `label` names it."""
+    f = CALIBRATION_FRAME
+    parts = [
+        f'<svg class="inline-chart calibration-chart" viewBox="0 0 {f.width} {f.height}" '
+        f'role="group" aria-labelledby="calibration-chart-title">'
+        f'<title id="calibration-chart-title">{escape(label)}</title>'
+    ]
+    for t in percent_ticks("y"):
+        parts.append(
+            f'<line class="grid" x1="{f.x0}" x2="{f.x1}" y1="{t.position}" y2="{t.position}"/>'
+        )
+        parts.append(
+            _text(f.x0 - 6, t.position, t.label, text_anchor="end", dominant_baseline="middle")
+        )
+    for t in percent_ticks("x"):
+        parts.append(_text(t.position, f.y0 + 18, t.label, text_anchor="middle"))
+    parts.append(f'<line class="diagonal" x1="{f.x0}" y1="{f.y0}" x2="{f.x1}" y2="{f.y1}"/>')
+    parts.append(_text(f.x1, f.height - 4, "You said →", "axis-label", text_anchor="end"))
+    parts.append(
+        f'<text class="axis-label" transform="translate(14 {f.y_mid}) rotate(-90)" '
+        f'text-anchor="middle">Came true →</text>'
+    )
+    for point, href, title in zip(points, links, titles, strict=True):
+        off = " off" if getattr(point.row, "direction", "") else ""
+        parts.append(
+            f'<a href="{escape(href)}" class="bucket-link" data-bucket="{point.row.query}">'
+            f"<title>{escape(title)}</title>"
+            f'<line class="interval" x1="{point.cx}" x2="{point.cx}" y1="{point.y_low}" '
+            f'y2="{point.y_high}"/>'
+            f'<circle class="point{off}" cx="{point.cx}" cy="{point.cy}" r="{point.r}"/></a>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def rolling_svg(line: Line, label: str) -> str:
+    """The rolling Brier line with its ticks and the dashed reference line."""
+    f = ROLLING_FRAME
+    parts = [
+        f'<svg class="inline-chart rolling-chart" viewBox="0 0 {f.width} {f.height}" '
+        f'role="img" aria-labelledby="rolling-title"><title id="rolling-title">'
+        f"{escape(label)}</title>"
+    ]
+    for t in line.ticks:
+        parts.append(
+            f'<line class="grid" x1="{f.x0}" x2="{f.x1}" y1="{t.position}" y2="{t.position}"/>'
+        )
+        parts.append(
+            _text(f.x0 - 6, t.position, t.label, text_anchor="end", dominant_baseline="middle")
+        )
+    y = line.reference_y
+    parts.append(f'<line class="reference" x1="{f.x0}" x2="{f.x1}" y1="{y}" y2="{y}"/>')
+    parts.append(f'<polyline class="line" points="{line.points}"/>')
+    parts.append(_text(f.x0, f.height - 8, "older", "axis-label"))
+    parts.append(_text(f.x1, f.height - 8, "latest", "axis-label", text_anchor="end"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def calendar_svg(cells: list[Day], width: int, height: int, described_by: str) -> str:
+    """The activity calendar's squares, each with its day's count as a tooltip; the
+    text equivalent is the element with id `described_by`."""
+    squares = "".join(
+        f'<rect class="day level-{d.level}" x="{d.x}" y="{d.y}" width="{CELL}" '
+        f'height="{CELL}" rx="2"><title>{escape(d.label)}</title></rect>'
+        for d in cells
+    )
+    return (
+        f'<svg class="activity-calendar" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{escape(described_by)}">{squares}</svg>'
+    )
