@@ -62,18 +62,14 @@ class DashboardQueryTests(TestCase):
         for n in (5, 40):
             user = user_with_profile()
             many_resolved(user, n, tags=[tag(user, "a"), tag(user, "b")])
-            self.assert_page(
-                user, cold=DASHBOARD_PAGE + ACTIVITY + BINARY_SELECTOR, warm=WARM_PAGE
-            )
+            self.assert_page(user, cold=DASHBOARD_PAGE + ACTIVITY + BINARY_SELECTOR, warm=WARM_PAGE)
         assert DASHBOARD_PAGE + BINARY_SELECTOR == 10
 
     def test_every_kind(self):
         for n in (2, 5):
             user = user_with_profile()
             add_mixed(user, n, tags=[tag(user, "t")])
-            self.assert_page(
-                user, cold=DASHBOARD_PAGE + ACTIVITY + MIXED_SELECTOR, warm=WARM_PAGE
-            )
+            self.assert_page(user, cold=DASHBOARD_PAGE + ACTIVITY + MIXED_SELECTOR, warm=WARM_PAGE)
         assert DASHBOARD_PAGE + MIXED_SELECTOR == 12
 
 
