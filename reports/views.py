@@ -97,7 +97,13 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET, user=request.user, today=today)
     filters = form.filters()
     version = data_version(user=request.user)
-    page = {"nav": "dashboard", "form": form, "filters": filters, "periods": period_links(filters)}
+    page = {
+        "nav": "dashboard",
+        "form": form,
+        "filters": filters,
+        "periods": period_links(filters),
+        "filter_fields": _filter_fields(request, form),
+    }
     # The results region is cached whole under the numbers' key (data version, filters,
     # the owner's day) and the query as typed (which errors it shows): rendering it costs
     # more than everything else on a warm page.
@@ -115,6 +121,19 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     if partial:
         return HttpResponse(results)
     return render(request, "reports/dashboard.html", {**page, "results": mark_safe(results)})
+
+
+def _filter_fields(request: HtmxHttpRequest, form: DashboardFilterForm) -> str:
+    """The filter form's fields as HTML, cached by the query as typed and the user's
+    tags: Django's widget templates cost more to render than the rest of a warm page."""
+    tags = tuple(form.fields["tag"].choices)  # type: ignore[attr-defined]
+    key = cache_key("filter-fields", request.user.pk, request.GET.urlencode(), tags)
+    html = cache.get(key)
+    if html is None:
+        template = "reports/includes/dashboard_filter_fields.html"
+        html = render_to_string(template, {"form": form}, request)
+        cache.set(key, html, CACHE_SECONDS)
+    return mark_safe(html)  # rendered by our template, which escapes every value
 
 
 def _dashboard_results(request: HtmxHttpRequest, filters, version: str, page: dict) -> str:
