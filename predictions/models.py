@@ -12,10 +12,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from predictions.buckets import BucketRange
 from predictions.probability import format_percent
 
 PROBABILITY_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -132,6 +133,50 @@ class PredictionQuerySet(models.QuerySet):
             latest_forecast_id=Subquery(latest.values("pk")[:1]),
             latest_probability=Subquery(latest.values("probability")[:1]),
             latest_forecast_at=Subquery(latest.values("created_at")[:1]),
+        )
+
+    def resolved_between(
+        self, profile: "Profile", start: date | None, end: date | None
+    ) -> "PredictionQuerySet":
+        """Predictions resolved from day `start` to day `end` (both included, whole days
+        in the owner's time zone; None leaves that end open). Open ones have no
+        resolution date, so any bound leaves them out."""
+        qs = self
+        if start is not None:
+            qs = qs.filter(resolved_at__gte=profile.end_of_day(start - timedelta(days=1)))
+        if end is not None:
+            qs = qs.filter(resolved_at__lt=profile.end_of_day(end))
+        return qs
+
+    def in_buckets(self, buckets: BucketRange) -> "PredictionQuerySet":
+        """Resolved predictions whose final forecast (the last one made at or before
+        `known_at`, docs/design.md §4) has a calibration point in `buckets`: a yes/no
+        probability, any option's probability, or any quantile's level there. These are
+        exactly the predictions the dashboard's bucket table counts in those buckets."""
+        final = Forecast.objects.filter(
+            prediction=OuterRef("pk"), created_at__lte=OuterRef("known_at")
+        ).order_by("-created_at", "-pk")
+        low = Decimal(buckets.low) / 1000
+        high = Decimal(buckets.high) / 1000
+
+        def inside(field: str) -> Q:
+            upper = f"{field}__lte" if buckets.closed else f"{field}__lt"
+            return Q(**{f"{field}__gte": low, upper: high})
+
+        Kind = Prediction.Kind
+        options = OptionProbability.objects.filter(forecast_id=OuterRef("final_forecast_id"))
+        levels = DateQuantile.objects.filter(forecast_id=OuterRef("final_forecast_id"))
+        return (
+            self.filter(status=Prediction.Status.RESOLVED)
+            .annotate(
+                final_forecast_id=Subquery(final.values("pk")[:1]),
+                final_probability=Subquery(final.values("probability")[:1]),
+            )
+            .filter(
+                Q(kind=Kind.BINARY) & inside("final_probability")
+                | Q(kind=Kind.MULTIPLE_CHOICE) & Exists(options.filter(inside("probability")))
+                | Q(kind=Kind.DATE) & Exists(levels.filter(inside("level")))
+            )
         )
 
     def for_list(self) -> "PredictionQuerySet":

@@ -20,7 +20,7 @@ from predictions.forms import (
     evidence_from_query,
     known_at_for_evidence,
 )
-from predictions.list_filters import STATUS_FILTERS, filter_by_status
+from predictions.list_filters import STATUS_FILTERS, filter_by_range, filter_by_status, list_range
 from predictions.models import OptionProbability, Prediction, Profile, Tag, attach_summaries
 from predictions.services import profile_for, tags_for_names
 from web.forms import add_form_errors
@@ -34,8 +34,10 @@ def _own_prediction(request, pk: int) -> Prediction:
 
 @require_GET
 def prediction_list(request):
-    """Own predictions, newest first; filter by status and tag, search the text."""
-    today = profile_for(request.user).today()
+    """Own predictions, newest first; filter by status, tag, forecast bucket and
+    resolution dates (the dashboard's bucket links), search the text."""
+    profile = profile_for(request.user)
+    today = profile.today()
     predictions = Prediction.objects.owned_by(request.user)
     status = request.GET.get("status", "")
     status = status if status in STATUS_FILTERS else ""
@@ -45,7 +47,9 @@ def prediction_list(request):
     if tag is not None:
         predictions = predictions.filter(tags=tag)
     query = request.GET.get("q", "")[:200]
-    predictions = predictions.search(query)
+    selected = list_range(request.GET, query)
+    predictions = filter_by_range(predictions, selected, profile)
+    predictions = predictions.search(selected.search)
 
     pages = paginate(request, predictions.for_list())
     page = pages["page"]
@@ -60,6 +64,7 @@ def prediction_list(request):
         "status": status,
         "status_filters": STATUS_FILTERS,
         "query": query,
+        "selected": selected,
         "has_any": has_any,
     }
     return render(

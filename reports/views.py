@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.csp import CSP
+from django.utils.safestring import mark_safe
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
@@ -20,9 +22,23 @@ from predictions.models import Prediction
 from predictions.services import profile_for
 from reports.charts.dates import date_svg
 from reports.charts.history import choice_svg, prediction_svg
-from reports.dashboard.cache import CACHE_SECONDS, cache_key, dashboard_numbers, numbers_key
-from reports.dashboard.charts import CHART_NAMES, chart_images, chart_query, chart_svg
-from reports.dashboard.filters import DashboardFilterForm
+from reports.dashboard.cache import (
+    CACHE_SECONDS,
+    cache_key,
+    dashboard_activity,
+    dashboard_numbers,
+    numbers_key,
+)
+from reports.dashboard.charts import (
+    CHART_NAMES,
+    chart_images,
+    chart_query,
+    chart_svg,
+    inline_charts,
+)
+from reports.dashboard.filters import PERIODS, DashboardFilterForm
+from reports.dashboard.links import bucket_url, exact_links, list_url, period_links
+from reports.dashboard.numbers import ROLLING
 from reports.dashboard.sections import MIN_CALIBRATION
 from reports.selectors.filters import prediction_counts
 from reports.selectors.history import (
@@ -32,7 +48,7 @@ from reports.selectors.history import (
     prediction_quantile_history,
 )
 from reports.selectors.version import data_version
-from web.htmx import partial_template
+from web.htmx import wants_partial
 
 # matplotlib styles its SVG with inline style attributes; nothing in it may run.
 SVG_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE]}
@@ -73,31 +89,90 @@ def _svg_response(
 
 @require_GET
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    """Calibration dashboard: headline scores, reliability, Brier by month and by tag.
-
-    Filters live in the query string; htmx requests get the results region only.
-    """
-    form = DashboardFilterForm(request.GET, user=request.user)
+    """Calibration dashboard: the calibration chart and the Brier score with its verdict
+    first, the last 3 months beside the chosen period, activity and the rolling Brier
+    line; the rest in collapsed sections. Filters live in the query string; htmx
+    requests get the results region only."""
+    today = profile_for(request.user).today()
+    form = DashboardFilterForm(request.GET, user=request.user, today=today)
     filters = form.filters()
     version = data_version(user=request.user)
-    numbers = dashboard_numbers(user=request.user, filters=filters, version=version)
-    counts = prediction_counts(
-        user=request.user, today=profile_for(request.user).today(), **filters.selector_kwargs()
-    )
-    context = {
+    page = {
         "nav": "dashboard",
         "form": form,
         "filters": filters,
+        "periods": period_links(filters),
+        "filter_fields": _filter_fields(request, form),
+    }
+    # The results region is cached whole under the numbers' key (data version, filters,
+    # the owner's day) and the query as typed (which errors it shows): rendering it costs
+    # more than everything else on a warm page.
+    partial = wants_partial(request)
+    results_key = cache_key(
+        "results",
+        numbers_key(user=request.user, filters=filters, version=version),
+        request.GET.urlencode(),
+        bool(request.htmx),
+    )
+    results = cache.get(results_key)
+    if results is None:
+        results = _dashboard_results(request, filters, version, page)
+        cache.set(results_key, results, CACHE_SECONDS)
+    if partial:
+        return HttpResponse(results)
+    return render(request, "reports/dashboard.html", {**page, "results": mark_safe(results)})
+
+
+def _filter_fields(request: HtmxHttpRequest, form: DashboardFilterForm) -> str:
+    """The filter form's fields as HTML, cached by the query as typed and the user's
+    tags: Django's widget templates cost more to render than the rest of a warm page."""
+    tags = tuple(form.fields["tag"].choices)  # type: ignore[attr-defined]
+    key = cache_key("filter-fields", request.user.pk, request.GET.urlencode(), tags)
+    html = cache.get(key)
+    if html is None:
+        template = "reports/includes/dashboard_filter_fields.html"
+        html = render_to_string(template, {"form": form}, request)
+        cache.set(key, html, CACHE_SECONDS)
+    return mark_safe(html)  # rendered by our template, which escapes every value
+
+
+def _dashboard_results(request: HtmxHttpRequest, filters, version: str, page: dict) -> str:
+    """The dashboard's results region as HTML."""
+    today = profile_for(request.user).today()
+    numbers = dashboard_numbers(user=request.user, filters=filters, version=version)
+    if filters.period == "3m":
+        beside_label = "All time"
+        all_time = dashboard_numbers(user=request.user, filters=filters.all_time(), version=version)
+        beside = all_time.headline
+    else:
+        beside_label, beside = PERIODS["3m"][0], numbers.recent
+    counts = prediction_counts(user=request.user, today=today, **filters.selector_kwargs())
+    cal = numbers.calibration
+    activity = dashboard_activity(user=request.user, version=version)
+    context = {
+        **page,
+        "period_label": PERIODS[filters.period][0]
+        if filters.period
+        else ("Custom period" if filters.custom else "All time"),
+        "beside": beside,
+        "beside_label": beside_label,
         # Chart URLs carry the filters and the data version, so a browser may keep each
         # image for good: new data means new URLs.
         "chart_query": chart_query(filters, version),
         "numbers": numbers,
         "images": chart_images(numbers),
+        "inline": inline_charts(numbers, filters, activity),
+        "bucket_rows": [
+            (b, bucket_url(filters, b.centre_pct)) for b in (cal.buckets if cal else [])
+        ],
+        "scored_url": list_url(filters),
+        "exact_links": exact_links(filters),
+        "rolling_window": ROLLING,
+        "activity": activity,
         "counts": counts,
         "min_calibration": MIN_CALIBRATION,
     }
-    template = partial_template(request, "reports/dashboard.html", "dashboard-results")
-    return render(request, template, context)
+    return render_to_string("reports/dashboard.html#dashboard-results", context, request)
 
 
 @require_GET
@@ -112,7 +187,8 @@ def dashboard_chart(request: HtmxHttpRequest, name: str) -> HttpResponse:
     """
     if name not in CHART_NAMES:
         raise Http404("No such chart.")
-    filters = DashboardFilterForm(request.GET, user=request.user).filters()
+    today = profile_for(request.user).today()
+    filters = DashboardFilterForm(request.GET, user=request.user, today=today).filters()
 
     def keys(version: str) -> tuple[str, str]:
         numbers = numbers_key(user=request.user, filters=filters, version=version)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from reports.charts import alt_text
+from django.utils.safestring import SafeString, mark_safe
+
+from reports.charts import alt_text, inline
 from reports.charts.bars import month_svg, tag_chart_height, tag_svg
 from reports.charts.frame import placeholder_svg
 from reports.charts.reliability import reliability_svg
+from reports.dashboard.activity import Activity
 from reports.dashboard.filters import Filters
+from reports.dashboard.links import bucket_url
+from reports.dashboard.numbers import ROLLING
 from reports.dashboard.sections import MIN_CALIBRATION, DashboardNumbers
+from reports.scoring.summaries import BRIER_ALWAYS_HALF
 
 CHART_NAMES = ("reliability", "months", "tags")
 MAX_TAG_BARS = 15  # tags with the most predictions drawn in the chart; the table has all
@@ -43,7 +49,7 @@ def chart_svg(name: str, numbers: DashboardNumbers) -> bytes:
     is missing; the numbers drawn are those of the table beside the chart."""
     if name == "reliability":
         cal = numbers.calibration
-        if cal is None:
+        if cal is None or cal.reliability is None:
             return placeholder_svg(
                 f"Resolve at least {MIN_CALIBRATION} predictions to see the reliability diagram"
             )
@@ -73,3 +79,34 @@ def chart_svg(name: str, numbers: DashboardNumbers) -> bytes:
         counts=[r.count for r in rows],
         briers=[r.brier for r in rows],
     )
+
+
+CALIBRATION_LABEL = (
+    "Calibration chart: for each forecast bucket, how often your predictions came true "
+    "(with a 95% interval), against the diagonal of perfect calibration. The bucket table "
+    "under “Calibration in detail” has the same numbers."
+)
+
+
+def inline_charts(numbers: DashboardNumbers, filters: Filters, activity: Activity) -> dict:
+    """The SVG markup of the charts drawn in the page (calibration, rolling Brier,
+    activity calendar); a chart without data has no entry. The markup is built by
+    `reports.charts.inline` from numbers and escaped text only."""
+    charts: dict[str, SafeString] = {}
+    cal = numbers.calibration
+    if cal is not None:
+        points = inline.calibration_points(cal.buckets)
+        links = [bucket_url(filters, p.row.centre_pct) for p in points]
+        titles = [f"{p.row.sentence} Show these predictions." for p in points]
+        svg = inline.calibration_svg(points, links, titles, CALIBRATION_LABEL)
+        charts["calibration"] = mark_safe(svg)
+    line = inline.rolling_line(numbers.rolling, BRIER_ALWAYS_HALF)
+    if line is not None:
+        label = (
+            f"Mean Brier score of each run of {ROLLING} predictions in the order they "
+            "resolved; lower is better, the dashed line is always saying 50%."
+        )
+        charts["rolling"] = mark_safe(inline.rolling_svg(line, label))
+    svg = inline.calendar_svg(activity.cells, activity.width, activity.height, "activity-summary")
+    charts["activity"] = mark_safe(svg)
+    return charts

@@ -6,7 +6,8 @@ filters, import no chart code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import calendar
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from urllib.parse import urlencode
 
@@ -16,6 +17,16 @@ from predictions.forms import BoundedDateField
 from predictions.models import Prediction, Tag
 
 MSG_RANGE = "The start date must not be after the end date."
+RECENT_MONTHS = 3  # the recent period shown beside the chosen one
+# The period switch: query value -> (label, months back from today); "" is all time.
+PERIODS = {"3m": ("Last 3 months", RECENT_MONTHS), "12m": ("Last 12 months", 12)}
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` earlier (the month's last day where it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 @dataclass(frozen=True)
@@ -28,13 +39,23 @@ class Filters:
     resolved_from: date | None = None
     resolved_to: date | None = None
     kind: str = ""
+    period: str = ""  # a key of PERIODS; its start is already in resolved_from
 
     def selector_kwargs(self) -> dict:
         """Keyword arguments for the selectors."""
-        kwargs = {f.name: getattr(self, f.name) for f in fields(self)}
+        kwargs = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "period"}
         kwargs["tags"] = kwargs.pop("tag") or None
         kwargs["kind"] = self.kind or None
         return kwargs
+
+    def all_time(self) -> Filters:
+        """The same filters over all time: no period and no resolved-date range."""
+        return replace(self, period="", resolved_from=None, resolved_to=None)
+
+    @property
+    def custom(self) -> bool:
+        """Whether a resolved-date range was chosen by hand rather than by the switch."""
+        return not self.period and bool(self.resolved_from or self.resolved_to)
 
     @property
     def active(self) -> bool:
@@ -63,9 +84,16 @@ class DashboardFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind", required=False, choices=[("", "All kinds"), *Prediction.Kind.choices]
     )
+    period = forms.ChoiceField(
+        label="Period",
+        required=False,
+        choices=[("", "All time"), *((k, label) for k, (label, _) in PERIODS.items())],
+        widget=forms.HiddenInput,
+    )
 
-    def __init__(self, data, *, user):
+    def __init__(self, data, *, user, today: date | None = None):
         super().__init__(data)
+        self.today = today
         self.fields["tag"].choices = [
             (str(pk), name) for pk, name in Tag.objects.filter(owner=user).values_list("pk", "name")
         ]
@@ -81,11 +109,19 @@ class DashboardFilterForm(forms.Form):
         """The valid part of the input: a field with an error is ignored (and shown)."""
         self.is_valid()
         data = self.cleaned_data
+        period = data.get("period") or ""
+        resolved_from = data.get("resolved_from")
+        if period and self.today is not None:
+            start = months_before(self.today, PERIODS[period][1])
+            resolved_from = max(start, resolved_from) if resolved_from else start
+        elif period:
+            period = ""  # without the owner's today there is no period to apply
         return Filters(
             tag=tuple(sorted(set(data.get("tag") or ()))),
             created_from=data.get("created_from"),
             created_to=data.get("created_to"),
-            resolved_from=data.get("resolved_from"),
+            resolved_from=resolved_from,
             resolved_to=data.get("resolved_to"),
             kind=data.get("kind") or "",
+            period=period,
         )

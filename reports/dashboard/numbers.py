@@ -36,6 +36,8 @@ from reports.scoring import calibration, summaries
 from reports.selectors.scored import ScoredPredictions
 
 MAX_MONTHS = 24  # most recent resolution months shown (chart and table alike)
+ROLLING = 20  # predictions in each point of the rolling Brier line
+MAX_ROLLING = 200  # its most recent points drawn
 CORP_DRAWS = 100
 # (column of the date frame, nominal coverage, lower level), the 80% interval first.
 COVERAGE = (("hit_80", 0.8, 0.1), ("hit_50", 0.5, 0.25), ("hit_90", 0.9, 0.05))
@@ -64,10 +66,11 @@ def _brier_frame(data: ScoredPredictions) -> pd.DataFrame:
     return pd.concat(frames) if len(frames) > 1 else frames[0]
 
 
-def _headline(data: ScoredPredictions, briers: pd.DataFrame) -> Headline | None:
+def _headline(binary: pd.DataFrame, briers: pd.DataFrame) -> Headline | None:
+    """Means over `briers` (yes/no and multiple choice); the base rate, skill and the
+    comparisons with always saying 50% and with the base rate over `binary`."""
     if briers.empty:
         return None
-    binary = data.predictions
     s = summaries.summarise(
         binary["brier_final"],
         binary["brier_time_avg"],
@@ -76,6 +79,7 @@ def _headline(data: ScoredPredictions, briers: pd.DataFrame) -> Headline | None:
         binary["final_probability"],
     )
     pooled = summaries.means(briers)
+    vs_half, vs_base = summaries.compare_simple(binary["brier_final"], binary["outcome"])
     return Headline(
         n=pooled.n,
         brier=pooled.brier,
@@ -86,8 +90,22 @@ def _headline(data: ScoredPredictions, briers: pd.DataFrame) -> Headline | None:
         brier_base_rate=_number(s.brier_base_rate),
         skill=s.skill,
         n_binary=len(binary),
-        n_choice=len(data.choices),
+        n_choice=pooled.n - len(binary),
+        vs_half=vs_half if len(binary) else None,
+        vs_base=vs_base if len(binary) and s.skill is not None else None,
     )
+
+
+def _since(frame: pd.DataFrame, start: pd.Timestamp | None) -> pd.DataFrame:
+    """The rows of `frame` resolved at or after `start` (all of them when None)."""
+    return frame if start is None else frame[frame["resolved_at"] >= start]
+
+
+def _rolling(briers: pd.DataFrame) -> list[float]:
+    """The rolling mean Brier of the last ROLLING resolved predictions, in order of
+    resolution, the most recent MAX_ROLLING points only."""
+    ordered = briers.sort_values("resolved_at", kind="stable")["brier_final"]
+    return summaries.rolling_mean(ordered, ROLLING)[-MAX_ROLLING:].tolist()
 
 
 def _points(data: ScoredPredictions) -> pd.DataFrame:
@@ -106,12 +124,16 @@ def _points(data: ScoredPredictions) -> pd.DataFrame:
 
 
 def _calibration(points: pd.DataFrame, n_scored: int) -> Calibration | None:
-    if n_scored < MIN_CALIBRATION or points.empty:
+    """The buckets from the first scored prediction on; the CORP diagram and the
+    Spiegelhalter test from MIN_CALIBRATION on."""
+    if points.empty:
         return None
     p = points["probability"].to_numpy(dtype=float)
     y = points["outcome"].to_numpy(dtype=float)
     kinds = points["kind"].value_counts()
     table = calibration.buckets(p, y)
+    findings = calibration.bucket_findings(table)
+    directions = {round(100 * f.centre): f.direction for f in findings}
     rows = [
         BucketRow(
             centre_pct=100 * r.centre,
@@ -124,16 +146,18 @@ def _calibration(points: pd.DataFrame, n_scored: int) -> Calibration | None:
             observed_pct=_pct(r.observed),
             low_pct=_pct(r.wilson_low),
             high_pct=_pct(r.wilson_high),
+            direction=directions.get(round(100 * r.centre), ""),
         )
         for r in table.itertuples()
     ]
-    test = calibration.spiegelhalter(p, y)
+    enough = n_scored >= MIN_CALIBRATION
+    test = calibration.spiegelhalter(p, y) if enough else None
     return Calibration(
-        reliability=calibration.corp(p, y, n_boot=CORP_DRAWS, seed=0),
+        reliability=calibration.corp(p, y, n_boot=CORP_DRAWS, seed=0) if enough else None,
         buckets=rows,
-        findings=[f.sentence for f in calibration.bucket_findings(table)],
-        z=_number(test.z),
-        p_value=_number(test.p_value),
+        findings=[f.sentence for f in findings],
+        z=_number(test.z) if test else None,
+        p_value=_number(test.p_value) if test else None,
         histogram=calibration.forecast_histogram(p),
         n_points=len(p),
         n_binary_points=int(kinds.get(Prediction.Kind.BINARY.value, 0)),
@@ -208,22 +232,30 @@ def _tags(frame: pd.DataFrame, tags: pd.DataFrame) -> list[GroupRow]:
     return sorted(rows, key=lambda r: (-r.count, r.label.casefold()))
 
 
-def compute_numbers(data: ScoredPredictions, tz) -> DashboardNumbers:
-    """The dashboard's figures from the selector's output; `tz` groups months."""
+def compute_numbers(
+    data: ScoredPredictions, tz, recent_from: pd.Timestamp | None = None
+) -> DashboardNumbers:
+    """The dashboard's figures from the selector's output; `tz` groups months, and
+    `recent` is the headline of the predictions resolved from `recent_from` on."""
     briers = _brier_frame(data)
     months, months_hidden = _months(briers, tz)
     n_binary, n_choice, n_date = len(data.predictions), len(data.choices), len(data.dates)
     n_scored = n_binary + n_choice + n_date
+    recent = None
+    if recent_from is not None:
+        recent = _headline(_since(data.predictions, recent_from), _since(briers, recent_from))
     return DashboardNumbers(
         n_scored=n_scored,
         n_unscorable=data.unscorable,
-        headline=_headline(data, briers),
+        headline=_headline(data.predictions, briers),
+        recent=recent,
         calibration=_calibration(_points(data), n_scored),
         months=months,
         months_hidden=months_hidden,
         tags=_tags(briers, data.tags),
         dates=_dates(data.dates),
         words=word_rows(data.predictions),
+        rolling=_rolling(briers),
         n_binary=n_binary,
         n_choice=n_choice,
         n_date=n_date,

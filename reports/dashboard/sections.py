@@ -10,8 +10,13 @@ import numpy as np
 
 from reports.dashboard.words import WordRow
 from reports.scoring.calibration import HISTOGRAM_EDGES, Reliability
+from reports.scoring.summaries import Comparison
 
-MIN_CALIBRATION = 5  # scored predictions before the reliability section is shown
+MIN_CALIBRATION = 5  # scored predictions before the CORP diagram and the test are shown
+# Scored predictions after which the calibration chart stops saying it is early days:
+# about five in each bucket a forecaster typically uses, where a Wilson interval is
+# still about ±35 points wide but a badly calibrated bucket starts to stand out.
+MEANINGFUL = 50
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,24 @@ class Headline:
     skill: float | None  # None when every outcome was the same, or no yes/no prediction
     n_binary: int = 0
     n_choice: int = 0
+    vs_half: Comparison | None = None  # against always saying 50% (yes/no)
+    vs_base: Comparison | None = None  # against always forecasting the base rate (yes/no)
+
+    @property
+    def verdicts(self) -> list[str]:
+        """The Brier score against always saying 50% and against always forecasting the
+        base rate, each as "Better than …: 0.250" (the reference's Brier), where the
+        paired 95% interval of the difference excludes 0, else "Not clearly …"."""
+        lines = []
+        base = f"your base rate ({self.base_rate_pct:.0f}%)" if self.base_rate_pct else ""
+        for name, c in (("always saying 50%", self.vs_half), (base, self.vs_base)):
+            if c is None:
+                continue
+            word = {"better": "Better than", "worse": "Worse than"}.get(
+                c.verdict, "Not clearly better than"
+            )
+            lines.append(f"{word} {name}: {c.reference:.3f}")
+        return lines
 
 
 @dataclass(frozen=True)
@@ -46,6 +69,23 @@ class BucketRow:
     observed_pct: float | None
     low_pct: float | None
     high_pct: float | None
+    direction: str = ""  # 'overconfident' or 'underconfident' where clearly off
+
+    @property
+    def query(self) -> str:
+        """The prediction list's `p` for this bucket ("90")."""
+        return f"{self.centre_pct:.0f}"
+
+    @property
+    def sentence(self) -> str:
+        """ "Your 90% predictions came true 7 of 9 times: about right." """
+        times = "time" if self.count == 1 else "times"
+        said = (
+            f"Your {self.centre_pct:.0f}% predictions came true {self.hits} of {self.count} {times}"
+        )
+        if self.direction:
+            return f"{said} ({self.observed_pct:.0f}%): you are {self.direction} there."
+        return f"{said} ({self.observed_pct:.0f}%): about right."
 
 
 @dataclass(frozen=True)
@@ -63,7 +103,7 @@ class Calibration:
     """The reliability section: CORP fit and band, decomposition, buckets, findings,
     Spiegelhalter test (z and p None when uninformative) and the forecast histogram."""
 
-    reliability: Reliability
+    reliability: Reliability | None  # None below MIN_CALIBRATION scored predictions
     buckets: list[BucketRow]
     findings: list[str]
     z: float | None
@@ -75,6 +115,14 @@ class Calibration:
     n_choice_points: int = 0
     n_date_points: int = 0
     base_rate_pct: float | None = None  # how often the points' claims came true
+
+    @property
+    def sentence(self) -> str:
+        """What the chart says about the user, in one sentence: the most-used bucket that
+        is clearly off, else the most-used bucket."""
+        used = [b for b in self.buckets if b.count]
+        off = [b for b in used if b.direction]
+        return max(off or used, key=lambda b: b.count).sentence if used else ""
 
     @property
     def mixed(self) -> bool:
@@ -175,6 +223,8 @@ class DashboardNumbers:
     tags: list[GroupRow]
     dates: DateSection | None = None
     words: list[WordRow] = field(default_factory=list)
+    recent: Headline | None = None  # the last RECENT_MONTHS, beside the chosen period
+    rolling: list[float] = field(default_factory=list)  # rolling mean Brier, oldest first
     n_binary: int = 0
     n_choice: int = 0
     n_date: int = 0
@@ -186,5 +236,10 @@ class DashboardNumbers:
 
     @property
     def calibration_needed(self) -> int:
-        """How many more scored predictions the reliability section needs."""
+        """How many more scored predictions the CORP diagram and the test need."""
         return max(0, MIN_CALIBRATION - self.n_scored)
+
+    @property
+    def meaningful_needed(self) -> int:
+        """How many more scored predictions make the calibration chart meaningful."""
+        return max(0, MEANINGFUL - self.n_scored)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from predictions.list_filters import STATUS_FILTERS, filter_by_status
+from predictions.list_filters import STATUS_FILTERS, filter_by_range, filter_by_status, list_range
 from predictions.services import profile_for
 from reports.dashboard.filters import DashboardFilterForm
 from reports.selectors.filters import filtered_predictions
@@ -19,9 +19,9 @@ def export_queryset(*, user, params: Mapping) -> QuerySet:
     order they were entered).
 
     Accepts the prediction list's filters (`status` open/due/resolved/annulled, `tag`,
-    `q`) and the dashboard's (`tag` repeated, `created_from`, `created_to`,
-    `resolved_from`, `resolved_to`, `kind`); invalid values are ignored as on those
-    pages. Never includes another user's predictions.
+    `q`, `p`, the bucket range) and the dashboard's (`tag` repeated, `created_from`,
+    `created_to`, `resolved_from`, `resolved_to`, `kind`, `period`); invalid values
+    are ignored as on those pages. Never includes another user's predictions.
     """
     if not isinstance(params, QueryDict):  # a plain mapping, e.g. from the command
         query = QueryDict(mutable=True)
@@ -30,10 +30,12 @@ def export_queryset(*, user, params: Mapping) -> QuerySet:
                 name, [str(v) for v in value] if isinstance(value, list) else [str(value)]
             )
         params = query
-    filters = DashboardFilterForm(params, user=user).filters()
+    profile = profile_for(user)
+    filters = DashboardFilterForm(params, user=user, today=profile.today()).filters()
     qs = filtered_predictions(user=user, **filters.selector_kwargs())
     status = params.get("status", "")
     if status in STATUS_FILTERS:
-        qs = filter_by_status(qs, status, profile_for(user).today())
-    qs = qs.search(str(params.get("q", ""))[:200])
+        qs = filter_by_status(qs, status, profile.today())
+    selected = list_range(params, str(params.get("q", ""))[:200])
+    qs = filter_by_range(qs, selected, profile).search(selected.search)
     return qs.order_by("pk")

@@ -12,14 +12,16 @@ import pandas as pd
 from scipy.optimize import isotonic_regression
 from scipy.stats import binomtest, norm
 
+from predictions import buckets as edges
 from reports.scoring.rules import check_outcomes, check_probabilities
 
 WILSON_Z = 1.959964  # two-sided 95%
 
-# Bucket edges in integer per-mille: [0, 50), [50, 150), ..., [850, 950), [950, 1000].
-BUCKET_CENTRES = np.arange(0, 1001, 100)
-BUCKET_LOWER = np.maximum(BUCKET_CENTRES - 50, 0)
-BUCKET_UPPER = np.minimum(BUCKET_CENTRES + 50, 1000)
+# Bucket edges in integer per-mille: [0, 50), [50, 150), ..., [850, 950), [950, 1000];
+# defined in predictions/buckets.py, which the prediction list filters by as well.
+BUCKET_CENTRES = np.array(edges.CENTRES)
+BUCKET_LOWER = np.array(edges.LOWER)
+BUCKET_UPPER = np.array(edges.UPPER)
 HISTOGRAM_EDGES = np.linspace(0, 1, 21)  # 5% wide bins of the forecasts made
 
 
@@ -122,7 +124,7 @@ def buckets(p, y) -> pd.DataFrame:
     if p.shape != y.shape:
         raise ValueError("p and y differ in shape")
     per_mille = np.rint(p * 1000).astype(int)
-    index = (per_mille + 50) // 100  # 950–1000 → 10, so the last bucket is closed
+    index = edges.bucket_index(per_mille)  # 950–1000 → 10, so the last bucket is closed
     size = len(BUCKET_CENTRES)
     count = np.bincount(index, minlength=size)
     hits = np.bincount(index, weights=y, minlength=size).astype(int)

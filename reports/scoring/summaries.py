@@ -166,3 +166,65 @@ def date_means(dates: pd.DataFrame) -> DateMeans:
         wis_days=float(dates["wis"].mean()),
         horizon_days=float(dates["horizon_days"].median()),
     )
+
+
+# --- Comparisons with simple forecasters and the rolling mean -------------------------
+
+BRIER_ALWAYS_HALF = 0.25  # the yes/no Brier of always saying 50%, whatever happens
+COMPARE_Z = 1.959964  # two-sided 95%
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A user's mean Brier against a reference forecaster's on the same predictions:
+    `difference` is the mean of (user − reference) per prediction, negative when the user
+    did better, with a normal 95% interval (`low`, `high`; NaN with fewer than two)."""
+
+    n: int
+    reference: float
+    difference: float
+    low: float
+    high: float
+
+    @property
+    def verdict(self) -> str:
+        """'better' or 'worse' when the interval excludes 0, else 'too close to call'."""
+        if self.high < 0:
+            return "better"
+        if self.low > 0:
+            return "worse"
+        return "too close to call"
+
+
+def compare(brier, reference) -> Comparison:
+    """Compare per-prediction Brier scores with a reference forecaster's, paired."""
+    brier, reference = np.asarray(brier, dtype=float), np.asarray(reference, dtype=float)
+    if brier.shape != reference.shape:
+        raise ValueError("one reference score per prediction")
+    n = len(brier)
+    nan = float("nan")
+    if n == 0:
+        return Comparison(0, nan, nan, nan, nan)
+    d = brier - reference
+    mean = float(d.mean())
+    half = COMPARE_Z * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else nan
+    return Comparison(n, float(reference.mean()), mean, mean - half, mean + half)
+
+
+def compare_simple(brier, outcomes) -> tuple[Comparison, Comparison]:
+    """Yes/no Brier scores against always saying 50% and against always forecasting the
+    user's own base rate ȳ (whose Brier on each prediction is (ȳ − y)²)."""
+    y = check_outcomes(outcomes)
+    half = np.full(len(y), BRIER_ALWAYS_HALF)
+    base = (y.mean() - y) ** 2 if len(y) else np.array([])
+    return compare(brier, half), compare(brier, base)
+
+
+def rolling_mean(values, window: int) -> np.ndarray:
+    """The mean of each run of `window` consecutive values (the last `window` up to and
+    including each one); empty when there are fewer than `window` values."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < window:
+        return np.array([])
+    sums = np.cumsum(np.concatenate([[0.0], values]))
+    return (sums[window:] - sums[:-window]) / window

@@ -56,10 +56,7 @@ def filtered_predictions(
             qs = qs.filter(created_at__gte=_day_start(profile, created_from))
         if created_to is not None:
             qs = qs.filter(created_at__lt=profile.end_of_day(created_to))
-        if resolved_from is not None:
-            qs = qs.filter(resolved_at__gte=_day_start(profile, resolved_from))
-        if resolved_to is not None:
-            qs = qs.filter(resolved_at__lt=profile.end_of_day(resolved_to))
+        qs = qs.resolved_between(profile, resolved_from, resolved_to)
     return qs
 
 

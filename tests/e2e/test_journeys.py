@@ -277,6 +277,12 @@ def test_dashboard_counts_the_miss_and_every_chart_loads(page, logged_in):
 
     page.goto(dashboard)
     page.wait_for_load_state("load")
+    # Everything beyond the headline is in collapsed sections: open them, as a reader would.
+    for summary in page.locator("details.section > summary").all():
+        summary.click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('main img')].every(i => i.complete)"
+    )
     images = page.locator("main img")
     assert images.count() >= 3, "the dashboard should show reliability, month and tag charts"
     broken = page.evaluate(

@@ -15,13 +15,15 @@ fetching the same rows in the same run:
   it (3 queries for yes/no data, docs/design.md §4 applied);
 - numbers: the dashboard's scoring (summary, buckets, findings, Spiegelhalter, CORP with a
   100-draw band, months, tags) on the selector's output;
-- page cold: GET /dashboard/ plus its three chart SVGs with an empty cache (wall clock,
-  and CPU time beside it);
+- page cold: GET /dashboard/ with an empty cache (wall clock, and CPU time beside it).
+  Every chart visible by default (calibration, activity, rolling Brier) is drawn inline
+  in the page; the matplotlib images live in sections that start collapsed, are loaded
+  lazily, and are timed separately ("cold + collapsed": the page plus those images);
 - page warm: the page again with numbers and charts cached (and, separately, the page
-  plus its three chart requests, as a browser without its own cache would make them).
+  plus its chart images, as a browser without its own cache would make them).
 
 Targets (printed, never enforced): selector ≤ 3× the bare fetch; numbers < 1× at 100,000;
-at 10,000 the cold page + charts under 500 ms and the warm page under 50 ms. Exits non-zero
+at 10,000 the cold page ≤ 2× and the warm page ≤ 0.25× the bare fetch. Exits non-zero
 only if something fails (an error or a non-200 response).
 """
 
@@ -41,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-CHARTS = ("reliability", "months", "tags")
+CHARTS = ("reliability", "months", "tags")  # images in the collapsed sections
+INLINE = ("calibration-chart", "rolling-chart", "activity-calendar")  # drawn in the page
 TAGS = ("ai", "economy", "politics", "science", "sport", "work")
 
 
@@ -188,15 +191,22 @@ def measure(n: int, args, rng: random.Random) -> dict:
     def page(only_first: bool = False) -> None:
         """The page, then (as a browser without its own cache would) its chart images."""
         html = get(dashboard)
+        for name in INLINE:
+            if f'class="{name}"' not in html and f'class="inline-chart {name}"' not in html:
+                raise RuntimeError(f"the page should draw {name} inline")
         if only_first:
             return
-        srcs = [unescape(src) for src in re.findall(r'<img class="chart" src="([^"]+)"', html)]
+        srcs = [unescape(src) for src in re.findall(r'<img class="chart"[^>]* src="([^"]+)"', html)]
         if len(srcs) != len(CHARTS):
             raise RuntimeError(f"expected {len(CHARTS)} charts, found {srcs}")
         for src in srcs:
             get(src)
 
     def cold() -> None:
+        cache.clear()
+        page(only_first=True)
+
+    def cold_all() -> None:
         cache.clear()
         page()
 
@@ -216,6 +226,7 @@ def measure(n: int, args, rng: random.Random) -> dict:
         # CPU time of the same work (SQLite runs in-process): what the cold page costs
         # without waiting for other processes on a busy machine.
         "cold_cpu": median_ms(cold, repeat, clock=time.process_time),
+        "cold_all": median_ms(cold_all, repeat),
     }
     cache.clear()
     page()
@@ -227,7 +238,8 @@ def measure(n: int, args, rng: random.Random) -> dict:
 def report(results: list[dict]) -> None:
     head = (
         f"{'N':>8} {'rows':>8} {'bare ms':>8} {'selector':>15} {'numbers':>15} "
-        f"{'cold page+charts':>20} {'(CPU)':>8} {'warm page+charts':>17} {'warm page':>10}"
+        f"{'cold page':>15} {'(CPU)':>8} {'cold + collapsed':>17} "
+        f"{'warm page+charts':>17} {'warm page':>15}"
     )
     print(head)
     print("-" * len(head))
@@ -239,25 +251,27 @@ def report(results: list[dict]) -> None:
 
         print(
             f"{r['n']:>8,} {r['rows']:>8,} {bare:>8.1f} {cell('selector', 15)} "
-            f"{cell('numbers', 15)} {cell('cold', 20)} {r['cold_cpu']:>5.0f} ms "
-            f"{r['warm']:>14.1f} ms "
-            f"{r['warm_page']:>7.1f} ms"
+            f"{cell('numbers', 15)} {cell('cold', 15)} {r['cold_cpu']:>5.0f} ms "
+            f"{cell('cold_all', 17)} {r['warm']:>14.1f} ms "
+            f"{r['warm_page']:>6.1f} ms {r['warm_page'] / bare:4.2f}×"
         )
     print(
-        "\nTargets: selector ≤ 3× bare; numbers < 1× bare at 100,000; at 10,000 cold "
-        "page+charts < 500 ms, warm page < 50 ms (its chart URLs name the data version and\n"
-        "are marked immutable, so a browser does not fetch them again; 'warm page+charts'\n"
-        "is for one that does). Ratios are to the bare fetch of the same run. (CPU) is the\n"
-        "process time of the cold page+charts, which a busy machine inflates far less than\n"
-        "the wall clock."
+        "\nTargets: selector ≤ 3× bare; numbers < 1× bare at 100,000; at 10,000 the cold "
+        "page (every chart visible by default drawn inline) ≤ 2× bare and the warm page\n"
+        "≤ 0.25× bare. 'cold + collapsed' adds the images of the collapsed sections (loaded\n"
+        "lazily when opened); 'warm page+charts' is for a browser without its own cache\n"
+        "(chart URLs name the data version and are marked immutable). Ratios are to the\n"
+        "bare fetch of the same run. (CPU) is the process time of the cold page, which a\n"
+        "busy machine inflates far less than the wall clock."
     )
     for r in results:
         verdicts = [f"selector {'met' if r['selector'] <= 3 * r['bare'] else 'MISSED'}"]
         if r["n"] >= 100_000:
             verdicts.append(f"numbers {'met' if r['numbers'] < r['bare'] else 'MISSED'}")
         if r["n"] == 10_000:
-            verdicts.append(f"cold {'met' if r['cold'] < 500 else 'MISSED'}")
-            verdicts.append(f"warm page {'met' if r['warm_page'] < 50 else 'MISSED'}")
+            verdicts.append(f"cold {'met' if r['cold'] <= 2 * r['bare'] else 'MISSED'}")
+            warm_met = r["warm_page"] <= 0.25 * r["bare"]
+            verdicts.append(f"warm page {'met' if warm_met else 'MISSED'}")
         print(f"  N={r['n']:,} (built in {r['build_s']:.0f} s): " + ", ".join(verdicts))
 
 

@@ -24,6 +24,10 @@ REQUEST = 3  # session, user, profile
 # The filter form's tag choices, the data version, the counts by state, and the
 # navigation's count of due predictions (a context processor on every full page).
 DASHBOARD_PAGE = REQUEST + 4
+# A warm page serves its results region from the cache, the counts by state with it.
+WARM_PAGE = DASHBOARD_PAGE - 1
+# The activity calendar's forecasts per day (cached by data version, like the numbers).
+ACTIVITY = 1
 # The yes/no selector: predictions, forecasts, tags.
 BINARY_SELECTOR = 3
 # Every kind: also option probabilities and quantiles.
@@ -58,14 +62,14 @@ class DashboardQueryTests(TestCase):
         for n in (5, 40):
             user = user_with_profile()
             many_resolved(user, n, tags=[tag(user, "a"), tag(user, "b")])
-            self.assert_page(user, cold=DASHBOARD_PAGE + BINARY_SELECTOR, warm=DASHBOARD_PAGE)
+            self.assert_page(user, cold=DASHBOARD_PAGE + ACTIVITY + BINARY_SELECTOR, warm=WARM_PAGE)
         assert DASHBOARD_PAGE + BINARY_SELECTOR == 10
 
     def test_every_kind(self):
         for n in (2, 5):
             user = user_with_profile()
             add_mixed(user, n, tags=[tag(user, "t")])
-            self.assert_page(user, cold=DASHBOARD_PAGE + MIXED_SELECTOR, warm=DASHBOARD_PAGE)
+            self.assert_page(user, cold=DASHBOARD_PAGE + ACTIVITY + MIXED_SELECTOR, warm=WARM_PAGE)
         assert DASHBOARD_PAGE + MIXED_SELECTOR == 12
 
 

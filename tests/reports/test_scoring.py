@@ -391,3 +391,39 @@ def test_date_scores(y, pinball, score, wis, hit):
 def test_wis_needs_median():
     with pytest.raises(ValueError, match="needs the median"):
         weighted_interval_score([0.1, 0.9], [30, 120], 75)
+
+
+# --- Comparisons with simple forecasters and the rolling mean -------------------------
+
+
+def test_compare_is_paired_and_says_better_only_when_the_interval_excludes_zero():
+    from reports.scoring.summaries import compare
+
+    clear = compare([0.01, 0.04, 0.02, 0.03], [0.25] * 4)
+    close = compare([0.20, 0.30], [0.25, 0.25])
+    assert (clear.verdict, round(clear.difference, 3), close.verdict) == (
+        "better",
+        -0.225,
+        "too close to call",
+    )
+
+
+def test_compare_with_one_prediction_cannot_call_it():
+    from reports.scoring.summaries import compare
+
+    assert compare([0.0], [0.25]).verdict == "too close to call"
+
+
+def test_compare_simple_uses_the_base_rate_brier_per_prediction():
+    from reports.scoring.summaries import compare_simple
+
+    half, base = compare_simple([0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0])
+    # ȳ = 0.25: (0.25 − 1)² = 0.5625 once, 0.0625 three times, mean 0.1875 = ȳ(1 − ȳ).
+    assert (half.reference, base.reference, half.difference) == (0.25, 0.1875, 0.0)
+
+
+def test_rolling_mean():
+    from reports.scoring.summaries import rolling_mean
+
+    assert rolling_mean([1, 2, 3, 4], 2).tolist() == [1.5, 2.5, 3.5]
+    assert rolling_mean([1, 2], 3).tolist() == []

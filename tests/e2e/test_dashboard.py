@@ -1,0 +1,150 @@
+"""Browser journeys of the calibration dashboard: what a forecaster sees first, the
+bucket click-through, the period switch, the collapsed sections and the phone layout."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from predictions.models import Forecast, Prediction
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+DASHBOARD = reverse("reports:dashboard")
+DAY = dt.timedelta(days=1)
+
+
+def scored(owner, n: int, *, days_ago: int = 10, seed: int = 0) -> None:
+    """n resolved yes/no predictions with one forecast each, spread over the buckets."""
+    now = timezone.now()
+    for i in range(n):
+        p = (i * 37 + seed) % 101 / 100
+        known = now - (days_ago + i % 5) * DAY
+        prediction = Prediction.objects.create(
+            owner=owner,
+            question=f"Claim {seed}-{i}",
+            resolve_by=known.date(),
+            created_at=known - 3 * DAY,
+            status=Prediction.Status.RESOLVED,
+            outcome=(i * 7 + seed) % 10 < p * 10,
+            known_at=known,
+            resolved_at=known,
+        )
+        Forecast.objects.create(
+            prediction=prediction, created_at=known - 2 * DAY, probability=f"{p:.3f}"
+        )
+
+
+def top(page, selector: str) -> float:
+    return page.locator(selector).first.bounding_box()["y"]
+
+
+def test_above_the_fold_the_chart_sentence_and_brier_come_first(page, logged_in):
+    scored(logged_in, 40)
+    page.goto(DASHBOARD)
+    sentence = page.locator("#calibration-sentence")
+    assert re.match(r"Your \d+% predictions came true \d+ of \d+ times", sentence.inner_text())
+    fold = page.viewport_size["height"]
+    chart, brier = top(page, ".calibration-chart"), top(page, ".brier-card .stat-number")
+    sections = top(page, "details.section")
+    assert chart < fold
+    assert brier < fold
+    assert top(page, "#calibration-sentence") < chart
+    assert max(chart, brier) < sections
+    assert page.locator(".brier-card .verdicts li").count() >= 2
+    # Collapsed sections: the page is at most two screens long.
+    assert page.evaluate("document.documentElement.scrollHeight") <= 2 * fold
+    page.console.assert_clean()
+
+
+def test_clicking_a_bucket_lists_exactly_its_predictions(page, logged_in):
+    scored(logged_in, 30)
+    page.goto(DASHBOARD)
+    page.locator("#section-buckets > summary").click()
+    counts = {}
+    for row in page.locator(".bucket-table tbody tr").all():
+        link = row.locator("th a")
+        if link.count():
+            counts[link.get_attribute("data-bucket")] = int(row.locator("td").first.inner_text())
+    bucket = max(counts, key=counts.get)
+    page.locator(f'.calibration-chart a[data-bucket="{bucket}"]').click()
+    page.wait_for_url(re.compile(r"\?status=resolved&p=\d+"))
+    rows = page.locator("#prediction-results tbody tr")
+    assert rows.count() == counts[bucket]
+    expected = {
+        f"Claim 0-{i}" for i in range(30) if ((i * 37) % 101 * 10 + 50) // 100 == int(bucket) // 10
+    }
+    assert set(page.locator("#prediction-results .question-link").all_inner_texts()) == expected
+    assert f"the {bucket}% bucket" in page.locator("#range-note").inner_text()
+    # The same filter typed in the search box.
+    page.goto(reverse("predictions:list"))
+    page.fill("#id_q", f"{bucket}%")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#prediction-results tbody tr').length === n",
+        arg=counts[bucket],
+    )
+    page.console.assert_clean()
+
+
+def test_period_switch_changes_the_numbers_and_the_links(page, logged_in):
+    scored(logged_in, 12, days_ago=10, seed=1)
+    scored(logged_in, 12, days_ago=300, seed=2)
+    page.goto(DASHBOARD)
+    labels = page.locator(".brier-card .stat-label").all_inner_texts()
+    assert labels == ["All time", "Last 3 months"]
+    page.get_by_role("link", name="Last 3 months").click()
+    page.wait_for_url(re.compile(r"period=3m"))
+    assert page.locator(".brier-card .stat-label").all_inner_texts() == [
+        "Last 3 months",
+        "All time",
+    ]
+    assert "12 scored predictions" in page.locator(".dashboard-status").inner_text()
+    link = page.locator(".calibration-chart a.bucket-link").first.get_attribute("href")
+    assert "resolved_from=" in link
+    page.get_by_role("link", name="All time").click()
+    assert "24 scored predictions" in page.locator(".dashboard-status").inner_text()
+    page.console.assert_clean()
+
+
+def test_sections_start_collapsed_and_remember_being_opened(page, logged_in):
+    scored(logged_in, 10)
+    page.goto(DASHBOARD)
+    sections = page.locator("details.section")
+    assert sections.count() >= 6
+    assert page.evaluate("[...document.querySelectorAll('details.section')].every(d => !d.open)")
+    first_lines = page.locator("details.section .summary-line").all_inner_texts()
+    assert all(line.strip() for line in first_lines)
+    page.locator("#section-words > summary").click()
+    page.reload()
+    assert page.evaluate("document.getElementById('section-words').open")
+    assert not page.evaluate("document.getElementById('section-tags').open")
+    page.locator("#section-words > summary").click()
+    page.reload()
+    assert not page.evaluate("document.getElementById('section-words').open")
+    page.console.assert_clean()
+
+
+def test_phone_layout_has_no_sideways_scroll_and_readable_chart_text(context, logged_in):
+    scored(logged_in, 30)
+    page = context.new_page()
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(DASHBOARD)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # The chart comes first on a phone, before the Brier score.
+    assert top(page, ".calibration-chart") < top(page, ".brier-card")
+    smallest = page.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('main svg text')].map(t => {
+            const svg = t.ownerSVGElement;
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return parseFloat(getComputedStyle(t).fontSize) * scale;
+        }))"""
+    )
+    assert smallest >= 11
+    widest = page.evaluate(
+        """Math.max(...[...document.querySelectorAll('main svg, main img')]
+            .map(e => e.getBoundingClientRect().right))"""
+    )
+    assert widest <= 375
+    page.close()
