@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from demo.claims import SEED, Claim
 from demo.history import FIXED_OUTCOMES, RESOLVED
+from predictions.buckets import bucket_index
 
 # How the demo forecaster's stated probabilities map to how often things happen (their
 # 98% comes true ~86%).
@@ -13,8 +14,9 @@ OVERCONFIDENCE = Decimal("0.75")
 
 
 def bucket_of(probability: Decimal) -> int:
-    """The calibration bucket (0, 10, ..., 100) a probability falls in (docs/design.md §4)."""
-    return min(100, int((probability * 100 + 5) // 10) * 10)
+    """The calibration bucket (its index, 0 for 0% … 10 for 100%) a probability falls in,
+    by the scoring package's edges (predictions/buckets.py)."""
+    return bucket_index(int(probability * 1000))
 
 
 def draw_outcomes() -> dict[str, bool]:

@@ -7,8 +7,8 @@ from datetime import date
 from django import forms
 
 from predictions.buckets import BucketRange, is_range_search, parse_range
+from predictions.forms import BoundedDateField
 from predictions.models import PredictionQuerySet, Profile
-from web.forms import BoundedDateField
 
 # Query-string value -> label. "Open" means not yet due; "due" is open and past its date.
 STATUS_FILTERS = {
