@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from predictions.forms import (
     BoundedDateField,
+    ClaimField,
     ForecastForm,
     ProbabilityField,
     ResolveForm,
@@ -222,7 +223,7 @@ class QuantilesMixin(forms.Form):
 class DatePredictionForm(TagsMixin, QuantilesMixin):
     """New release-date prediction: when will it have happened?"""
 
-    question = forms.CharField(
+    question = ClaimField(
         label="Event",
         max_length=BinaryPredictionForm.base_fields["question"].max_length,
         error_messages=BinaryPredictionForm.base_fields["question"].error_messages,
