@@ -4,7 +4,7 @@ Forms parse and check what a person typed; services do the writing and re-valida
 """
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -19,7 +19,7 @@ from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
 from predictions.services import known_at_problem, profile_for
 from predictions.usernames import check_new_username
-from web.forms import ISO_DATE, BoundedDateField
+from web.forms import BoundedDateField, DateInput
 
 MSG_QUESTION_TOO_LONG = (
     f"Keep the claim to one sentence of at most {QUESTION_MAX_LENGTH} characters; "
@@ -86,16 +86,13 @@ class ProbabilityField(forms.CharField):
             raise ValidationError(str(exc), code="invalid_probability") from exc
 
 
-class ResolveByInput(forms.DateInput):
+class ResolveByInput(DateInput):
     """A text box for a resolve-by date: ISO or words ("end of month"), with quick-date
     buttons. Not type=date, whose digit order follows the browser's locale and which
     refuses words."""
 
     input_type = "text"
     template_name = "predictions/widgets/resolve_by_input.html"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format=ISO_DATE)
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -108,7 +105,7 @@ class ResolveByField(BoundedDateField):
     read in the owner's calendar: forms set `today` (TagsMixin.set_owner does)."""
 
     widget = ResolveByInput
-    today = None  # the owner's local date; the server's when no owner was set
+    today: date | None = None  # the owner's local date; the server's when no owner was set
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -180,8 +177,9 @@ class TagsMixin(forms.Form):
     def set_owner(self, owner) -> None:
         """Offers the owner's tags, and reads a resolve-by date in words in their calendar."""
         self.fields["tags"].queryset = Tag.objects.filter(owner=owner)
-        if isinstance(self.fields.get("resolve_by"), ResolveByField):
-            self.fields["resolve_by"].today = profile_for(owner).today()
+        resolve_by = self.fields.get("resolve_by")
+        if isinstance(resolve_by, ResolveByField):
+            resolve_by.today = profile_for(owner).today()
 
     def new_tag_names(self) -> list[str]:
         return [name for name in self.cleaned_data.get("new_tags", "").split(",") if name.strip()]
