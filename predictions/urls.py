@@ -16,6 +16,7 @@ urlpatterns = [
     path("p/<int:pk>/extend/", views.prediction_extend, name="extend"),
     path("p/<int:pk>/", views.prediction_detail, name="detail"),
     path("p/<int:pk>/forecast/", views.forecast_add, name="forecast"),
+    path("p/<int:pk>/forecast/evidence/", views.forecast_evidence, name="forecast_evidence"),
     path("p/<int:pk>/resolve/", views.prediction_resolve, name="resolve"),
     path("p/<int:pk>/reopen/", views.prediction_reopen, name="reopen"),
     path("p/<int:pk>/edit/", views.prediction_edit, name="edit"),

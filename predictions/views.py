@@ -299,6 +299,16 @@ def prediction_detail(request, pk: int):
     return render(request, "predictions/detail.html", context)
 
 
+@require_GET
+def forecast_evidence(request, pk: int):
+    """The forecast form's evidence choice alone, refetched when evidence was added or
+    removed on the page, so that new evidence can be cited without a reload."""
+    prediction = _own_prediction(request, pk)
+    form = kinds.FORECAST_FORMS[prediction.kind](prediction=prediction)
+    context = {"form": form, "prediction": prediction}
+    return render(request, "predictions/includes/forecast_evidence.html", context)
+
+
 @require_POST
 def forecast_add(request, pk: int):
     """Appends a forecast; htmx swaps the forecast panel in place."""

@@ -18,6 +18,14 @@ from django.urls import reverse
 from predictions.models import Prediction
 from predictions.services import profile_for
 from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.test_journeys import (
+    HEISE_TITLE,
+    HEISE_URL,
+    add_evidence,
+    assert_same_page,
+    make_prediction,
+    mark_page,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -263,4 +271,26 @@ def test_a_logged_out_visitor_meets_the_landing_page(page, django_user_model):
     django_user_model.objects.create_user(username=settings.DEMO_USERNAME, password="x")
     page.reload()
     assert "demo account" in page.locator(".landing-demo").inner_text()
+    page.console.assert_clean()
+
+
+def test_evidence_added_on_the_page_is_offered_in_the_forecast_form(page, logged_in):
+    prediction = make_prediction(logged_in)
+    page.goto(reverse("predictions:detail", args=[prediction.pk]))
+    mark_page(page)
+    panel = page.locator("#forecast-panel")
+    assert panel.locator("select[name=evidence]").count() == 0
+    panel.get_by_label("New probability").fill("12")  # typed before, kept after
+    add_evidence(
+        page, url=HEISE_URL, title=HEISE_TITLE, publisher="heise online", stance="Supports"
+    )
+    link = prediction.evidence_links.get()
+    choice = panel.locator("#forecast-evidence select[name=evidence]")
+    choice.wait_for()
+    choice.select_option(label=str(link))
+    assert panel.get_by_label("New probability").input_value() == "12"
+    panel.get_by_role("button", name="Update forecast").click()
+    page.locator("#forecast-panel .message-success").wait_for()
+    assert_same_page(page)
+    assert prediction.forecasts.order_by("-created_at", "-pk").first().evidence_id == link.pk
     page.console.assert_clean()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from predictions import services
 from predictions.models import Prediction
+from sources.services import evidence_link_create
 from tests.predictions.factories import ProfileFactory, UserFactory
 
 NOW = dt.datetime(2026, 5, 14, 12, 0, tzinfo=dt.UTC)
@@ -79,3 +80,44 @@ class OutcomeWordingTests(TestCase):
         html = self.client.get(url).content.decode()
         assert 'aria-label="1 due"' in html
         assert "<html" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+class ForecastEvidenceRefreshTests(TestCase):
+    """Evidence added on a prediction page is offered in its forecast form without reload."""
+
+    def setUp(self):
+        self.user = UserFactory()
+        ProfileFactory(user=self.user)
+        self.client.force_login(self.user)
+        self.prediction = services.prediction_create(
+            owner=self.user,
+            question="Rain in Paris",
+            resolve_by=TODAY + dt.timedelta(days=3),
+            probability=Decimal("0.7"),
+        )
+
+    def test_the_detail_page_listens_for_evidence_changes(self):
+        url = reverse("predictions:detail", args=[self.prediction.pk])
+        html = self.client.get(url).content.decode()
+        assert 'hx-trigger="evidence-changed from:body"' in html
+        assert reverse("predictions:forecast_evidence", args=[self.prediction.pk]) in html
+
+    def test_the_fragment_offers_evidence_once_there_is_some(self):
+        url = reverse("predictions:forecast_evidence", args=[self.prediction.pk])
+        assert 'name="evidence"' not in self.client.get(url).content.decode()
+        evidence_link_create(
+            prediction=self.prediction,
+            owner=self.user,
+            stance="supports",
+            url="https://example.org/forecast",
+            title="A forecast",
+        )
+        html = self.client.get(url).content.decode()
+        assert 'name="evidence"' in html
+        assert "A forecast" in html
+
+    def test_another_users_prediction_is_not_found(self):
+        self.client.force_login(UserFactory())
+        url = reverse("predictions:forecast_evidence", args=[self.prediction.pk])
+        assert self.client.get(url).status_code == 404
