@@ -24,6 +24,7 @@ from predictions.forms import (
 )
 from predictions.list_filters import STATUS_FILTERS, filter_by_status
 from predictions.models import OptionProbability, Prediction, Profile, Tag, attach_summaries
+from predictions.probability import certainty_warning
 from predictions.quick_entry import (
     capture_create,
     full_form_url,
@@ -86,6 +87,7 @@ def _capture_context(request, line: str, resolve_by: str) -> dict:
     and its preview, the quick dates."""
     today = profile_for(request.user).today()
     reading = read_entry(line, resolve_by, today)
+    chance = reading.probability
     return {
         "line": line,
         "resolve_by": resolve_by,
@@ -95,6 +97,7 @@ def _capture_context(request, line: str, resolve_by: str) -> dict:
         "full_form_url": full_form_url(reading),
         "quick_dates": QUICK_DATES,
         "typed": bool(line.strip()),
+        "certainty": certainty_warning(chance.probability) if chance else "",
         "errors": False,  # problems are hints while typing, errors once saving failed
         "past_warning": "",
         "today": today,

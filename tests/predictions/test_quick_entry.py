@@ -18,6 +18,7 @@ from predictions.capture import MSG_NO_DATE
 from predictions.dates_in_words import MSG_UNREADABLE
 from predictions.forms import MSG_QUESTION_TOO_LONG
 from predictions.models import Prediction, Tag
+from predictions.probability import MSG_CERTAIN
 from predictions.quick_entry import MSG_LINE_TOO_LONG
 from tests.predictions.factories import ProfileFactory, TagFactory, UserFactory
 
@@ -250,3 +251,30 @@ class NeverLoseInputTests(TestCase):
         assert escape(MSG_LINE_TOO_LONG) in response.content.decode()
         assert line in response.content.decode()
         assert Prediction.objects.count() == 0
+
+
+@time_machine.travel(MONDAY, tick=False)
+class CertaintyWarningTests(TestCase):
+    """0% and 100% are allowed, but the readings say that they claim certainty."""
+
+    def setUp(self):
+        self.user = UserFactory()
+        ProfileFactory(user=self.user)
+        self.client.force_login(self.user)
+
+    def reading(self, text: str) -> str:
+        url = reverse("predictions:probability_reading")
+        return unescape(self.client.get(url, {"text": text}).content.decode())
+
+    def test_the_live_reading_warns_at_0_and_100_percent_only(self):
+        assert MSG_CERTAIN in self.reading("0%")
+        assert MSG_CERTAIN in self.reading("100")
+        assert MSG_CERTAIN not in self.reading("99.9%")
+        assert MSG_CERTAIN not in self.reading("0.1%")
+
+    def test_the_capture_preview_warns_too(self):
+        url = reverse("predictions:capture_preview")
+        html = self.client.get(url, {"line": "The sun rises tomorrow 100%"}).content.decode()
+        assert MSG_CERTAIN in unescape(html)
+        html = self.client.get(url, {"line": LINE}).content.decode()
+        assert MSG_CERTAIN not in unescape(html)
