@@ -170,6 +170,10 @@ FALSIFIABLE_EMAIL_VERIFICATION_SECONDS = 3 * 24 * 3600
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "predictions:list"
+# The demo account `manage.py load_demo` creates (demo/account.py); the landing page
+# offers it when it exists. Its password is public: the demo holds sample data only.
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "falsifiable-demo"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"

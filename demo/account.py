@@ -2,12 +2,13 @@
 
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from predictions.services import profile_for
 
-USERNAME = "demo"
-PASSWORD = "falsifiable-demo"
+USERNAME = settings.DEMO_USERNAME
+PASSWORD = settings.DEMO_PASSWORD
 DISPLAY_NAME = "Demo Forecaster"
 TIME_ZONE = "Europe/Berlin"
 LOGIN_URL = "http://127.0.0.1:8000/"

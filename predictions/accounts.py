@@ -2,6 +2,7 @@
 django.contrib.auth's."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
@@ -23,6 +24,14 @@ class LoginView(auth_views.LoginView):
     """django.contrib.auth's, throttled by django-axes and predictions.login_gate."""
 
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        """The landing page around the form says whether the demo account is there."""
+        context = super().get_context_data(**kwargs)
+        username = getattr(settings, "DEMO_USERNAME", "")
+        if username and get_user_model().objects.filter(username=username).exists():
+            context["demo_login"] = (username, settings.DEMO_PASSWORD)
+        return context
 
 
 @login_not_required

@@ -96,6 +96,9 @@ _LEAD = (
 
 Period = tuple[date, date]  # first and last day
 
+# The resolve-by words offered as one-press buttons on the capture line and the full form.
+QUICK_DATES = ("tomorrow", "end of week", "end of month", "end of quarter", "end of year")
+
 
 @dataclass(frozen=True)
 class DeadlineReading:

@@ -4,7 +4,7 @@ Forms parse and check what a person typed; services do the writing and re-valida
 """
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -16,9 +16,10 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from predictions import rules
+from predictions.dates_in_words import QUICK_DATES, read_date
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
-from predictions.services import known_at_problem
+from predictions.services import known_at_problem, profile_for
 from predictions.usernames import check_new_username
 from web.forms import DateInput
 
@@ -105,6 +106,52 @@ class BoundedDateField(forms.DateField):
         return attrs
 
 
+class ResolveByInput(DateInput):
+    """A text box for a resolve-by date: ISO or words ("end of month"), with quick-date
+    buttons. Not type=date, whose digit order follows the browser's locale and which
+    refuses words."""
+
+    input_type = "text"
+    template_name = "predictions/widgets/resolve_by_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["quick_dates"] = QUICK_DATES
+        return context
+
+
+class ResolveByField(BoundedDateField):
+    """A resolve-by date typed as 2027-03-01 or in words (predictions.dates_in_words),
+    read in the owner's calendar: forms set `today` (TagsMixin.set_owner does)."""
+
+    widget = ResolveByInput
+    today: date | None = None  # the owner's local date; the server's when no owner was set
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        attrs.update(
+            {
+                "autocomplete": "off",
+                "placeholder": "2027-03-01, end of month, by Friday…",
+                "hx-get": reverse_lazy("predictions:date_reading"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "next .date-reading",
+                "hx-sync": "this:replace",
+            }
+        )
+        return attrs
+
+    def to_python(self, value):
+        if value in self.empty_values or not isinstance(value, str):
+            return super().to_python(value)
+        try:
+            return read_date(value, self.today or timezone.localdate())
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -148,9 +195,13 @@ class TagsMixin(forms.Form):
     )
 
     def set_owner(self, owner) -> None:
+        """Offers the owner's tags, and reads a resolve-by date in words in their calendar."""
         field = self.fields["tags"]
         assert isinstance(field, TagChoiceField)  # declared above
         field.queryset = Tag.objects.filter(owner=owner)
+        resolve_by = self.fields.get("resolve_by")
+        if isinstance(resolve_by, ResolveByField):
+            resolve_by.today = profile_for(owner).today()
 
     def new_tag_names(self) -> list[str]:
         return [name for name in self.cleaned_data.get("new_tags", "").split(",") if name.strip()]
@@ -164,18 +215,37 @@ class TagsMixin(forms.Form):
         return value
 
 
+class ClaimField(forms.CharField):
+    """The claim: at most QUESTION_MAX_LENGTH characters, refused with a message when
+    longer. No maxlength attribute, with which the browser would cut the sentence
+    silently; static/js/site.js shows a counter instead."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        if self.max_length is not None:
+            attrs["data-max-chars"] = str(self.max_length)
+        return attrs
+
+
 class PredictionForm(TagsMixin):
-    question = forms.CharField(
+    question = ClaimField(
         label="Claim",
         max_length=QUESTION_MAX_LENGTH,
         error_messages={"max_length": MSG_QUESTION_TOO_LONG},
-        help_text="One falsifiable sentence, e.g. “GPT-5 is released before 1 July”.",
+        help_text=(
+            f"One falsifiable sentence of at most {QUESTION_MAX_LENGTH} characters, "
+            "e.g. “GPT-5 is released before 1 July”."
+        ),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
     probability = ProbabilityField(label="Probability")
-    resolve_by = BoundedDateField(
+    resolve_by = ResolveByField(
         label="Resolve by",
-        help_text="The day by which it will be known (end of that day, your time).",
+        help_text=(
+            "The day by which it will be known (end of that day, your time): "
+            "2027-03-01 or words such as “end of next month”."
+        ),
     )
     resolution_criteria = forms.CharField(
         label="Resolution criteria",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from predictions import rules
 from predictions.forms import (
     BoundedDateField,
+    ClaimField,
     ForecastForm,
     ProbabilityField,
     ResolveForm,
@@ -228,7 +229,7 @@ class QuantilesMixin(forms.Form):
 class DatePredictionForm(TagsMixin, QuantilesMixin):
     """New release-date prediction: when will it have happened?"""
 
-    question = forms.CharField(
+    question = ClaimField(
         label="Event",
         max_length=QUESTION_MAX_LENGTH,  # as the yes/no form's claim
         error_messages=BinaryPredictionForm.base_fields["question"].error_messages,

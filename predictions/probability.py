@@ -25,6 +25,10 @@ MSG_ODDS_IN_ORDER = "In “a in b” the first number cannot be larger than the 
 MSG_ODDS_ZERO = "Odds need a number above zero, e.g. 1 in 20 or 3:1."
 MSG_ODDS_TOO_SMALL = "Those odds are below 0.1%, the smallest step recorded: type 0.1% or 0%."
 MSG_ODDS_TOO_LARGE = "Those odds are above 99.9%, the largest step below 100%: type 99.9% or 100%."
+MSG_CERTAIN = (
+    "0% and 100% claim certainty: one surprise costs the worst Brier score there is (1). "
+    "Say 1% or 99% unless no evidence could change your mind."
+)
 PHRASE_MAX_LENGTH = 100  # Forecast.phrase
 
 _PERCENT = re.compile(r"^\s*(?P<number>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*%?\s*$")
@@ -58,6 +62,11 @@ class Reading:
     @property
     def percent(self) -> str:
         return format_percent(self.probability)
+
+
+def certainty_warning(probability: Decimal) -> str:
+    """A warning for 0% and 100%, which are allowed but rarely meant; "" otherwise."""
+    return MSG_CERTAIN if probability in (0, 1) else ""
 
 
 def parse_percent(text: str) -> Decimal:

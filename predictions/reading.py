@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from predictions.probability import (
     PHRASE_MAX_LENGTH,
     ProbabilityError,
+    certainty_warning,
     parse_probability,
     simple_odds,
 )
@@ -37,4 +38,5 @@ def probability_reading(request: HttpRequest) -> HttpResponse:
             context["error"] = str(exc)
         else:
             context["odds"] = simple_odds(context["reading"].probability)
+            context["certainty"] = certainty_warning(context["reading"].probability)
     return render(request, "predictions/probability_reading.html", context)

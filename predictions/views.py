@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from predictions import kinds, rules, services
+from predictions.capture import preview_text
+from predictions.dates_in_words import QUICK_DATES, describe_day, read_date
 from predictions.forms import (
     PredictionEditForm,
     ShareForm,
@@ -22,7 +24,15 @@ from predictions.forms import (
 )
 from predictions.list_filters import STATUS_FILTERS, filter_by_range, filter_by_status, list_range
 from predictions.models import OptionProbability, Prediction, Profile, Tag, attach_summaries
+from predictions.probability import certainty_warning
+from predictions.quick_entry import (
+    capture_create,
+    full_form_url,
+    past_date_warning,
+    read_entry,
+)
 from predictions.services import profile_for, tags_for_names
+from predictions.templatetags.forecasting import outcome_words
 from web.forms import add_form_errors
 from web.htmx import partial_template
 from web.pagination import paginate
@@ -66,10 +76,93 @@ def prediction_list(request):
         "query": query,
         "selected": selected,
         "has_any": has_any,
+        "capture": _capture_context(request, "", ""),
     }
     return render(
         request, partial_template(request, "predictions/list.html", "prediction-results"), context
     )
+
+
+# The capture line can hand over to the full form; these fields take what it read.
+_HANDED_OVER = ("question", "probability", "resolve_by", "new_tags")
+
+
+def _capture_context(request, line: str, resolve_by: str) -> dict:
+    """What templates/predictions/includes/capture_line.html shows: the line, the reading
+    and its preview, the quick dates."""
+    today = profile_for(request.user).today()
+    reading = read_entry(line, resolve_by, today)
+    chance = reading.probability
+    return {
+        "line": line,
+        "resolve_by": resolve_by,
+        "reading": reading,
+        "preview": preview_text(reading),
+        "problems": {problem.field: problem.message for problem in reading.problems},
+        "full_form_url": full_form_url(reading),
+        "quick_dates": QUICK_DATES,
+        "typed": bool(line.strip()),
+        "certainty": certainty_warning(chance.probability) if chance else "",
+        "errors": False,  # problems are hints while typing, errors once saving failed
+        "past_warning": "",
+        "today": today,
+    }
+
+
+def _capture_input(data) -> tuple[str, str]:
+    # Not cut: read_entry says when the line is too long.
+    return str(data.get("line", "")), str(data.get("resolve_by", ""))
+
+
+@require_GET
+def capture_preview(request):
+    """What the capture line will save, as the person types (a hint, never an error)."""
+    context = {"capture": _capture_context(request, *_capture_input(request.GET))}
+    return render(request, "predictions/includes/capture_preview.html", context)
+
+
+@require_GET
+def date_reading(request):
+    """How a resolve-by box's text will be read, as the person types (a hint, never an
+    error): "Reads as Sun 6 Dec 2026, end of day, your time"."""
+    text = str(request.GET.get("resolve_by", "")).strip()
+    context = {"text": text, "day": "", "error": ""}
+    if text:
+        try:
+            context["day"] = describe_day(read_date(text, profile_for(request.user).today()))
+        except ValueError as exc:
+            context["error"] = str(exc)
+    return render(request, "predictions/date_reading.html", context)
+
+
+@require_POST
+def capture_save(request):
+    """Saves the capture line as a yes/no prediction, or asks for what is missing; the
+    "Full form" button hands what was typed over to the entry form instead."""
+    line, resolve_by = _capture_input(request.POST)
+    context = _capture_context(request, line, resolve_by)
+    reading = context["reading"]
+    context["errors"] = True
+    if "full_form" in request.POST:
+        return redirect(context["full_form_url"])
+    if not reading.problems and reading.deadline is not None:
+        context["past_warning"] = past_date_warning(reading.deadline.day, context["today"])
+    if not reading.problems and not (
+        context["past_warning"] and "confirm_past" not in request.POST
+    ):
+        try:
+            prediction = capture_create(owner=request.user, reading=reading)
+        except ValidationError as exc:
+            messages_by_field = exc.message_dict if hasattr(exc, "error_dict") else {}
+            context["problems"] = {
+                ("claim" if field == "question" else field): " ".join(errors)
+                for field, errors in (messages_by_field or {"claim": exc.messages}).items()
+            }
+        else:
+            messages.success(request, f"Saved “{prediction.question}”. {context['preview']}.")
+            return redirect("predictions:list")
+    context = {"capture": context, "nav": "list"}
+    return render(request, "predictions/capture.html", context, status=400)
 
 
 def _kind(value: str | None) -> str:
@@ -81,10 +174,36 @@ def _form_state(data) -> dict:
     return {key: data.getlist(key) if key == "tags" else data.get(key) for key in data}
 
 
+def _create_from_form(request, form, kind: str) -> Prediction | None:
+    """Saves a valid entry form through the service, or puts its refusal on the form."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            tags = list(data["tags"]) + tags_for_names(
+                owner=request.user, names=form.new_tag_names()
+            )
+            return services.prediction_create(
+                owner=request.user,
+                kind=kind,
+                question=data["question"],
+                resolve_by=data["resolve_by"],
+                resolution_criteria=data["resolution_criteria"],
+                tags=tags,
+                notes=data["notes"],
+                visibility=data["visibility"],
+                **kinds.create_payload(form),
+            )
+    except ValidationError as exc:
+        add_form_errors(form, exc)
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 def prediction_create(request):
-    """The entry form for each kind. "Save and add another" returns a fresh form."""
+    """The entry form for each kind. "Save and add another" returns a fresh form; a
+    resolve-by date in the past is saved only once confirmed."""
     kind = _kind(request.POST.get("kind") or request.GET.get("kind"))
+    past_warning = ""
     form_class = kinds.CREATE_FORMS[kind]
     if request.method == "POST" and ("add_option" in request.POST or "normalise" in request.POST):
         # Multiple choice: one more option row, or probabilities scaled to 100%; not saved yet.
@@ -95,33 +214,24 @@ def prediction_create(request):
     elif request.method == "POST":
         form = form_class(request.POST, owner=request.user)
         if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    tags = list(data["tags"]) + tags_for_names(
-                        owner=request.user, names=form.new_tag_names()
-                    )
-                    prediction = services.prediction_create(
-                        owner=request.user,
-                        kind=kind,
-                        question=data["question"],
-                        resolve_by=data["resolve_by"],
-                        resolution_criteria=data["resolution_criteria"],
-                        tags=tags,
-                        notes=data["notes"],
-                        visibility=data["visibility"],
-                        **kinds.create_payload(form),
-                    )
-            except ValidationError as exc:
-                add_form_errors(form, exc)
-            else:
+            today = profile_for(request.user).today()
+            past_warning = past_date_warning(form.cleaned_data["resolve_by"], today)
+            confirmed = not past_warning or "confirm_past" in request.POST
+            if confirmed and (prediction := _create_from_form(request, form, kind)) is not None:
                 messages.success(request, f"Saved “{prediction.question}”.")
                 if "add_another" in request.POST:
                     return redirect(f"{reverse('predictions:create')}?kind={kind}")
                 return redirect("predictions:detail", pk=prediction.pk)
     else:
-        form = form_class(owner=request.user)
-    context = {"form": form, "kind": kind, "kinds": Prediction.Kind.choices, "nav": "create"}
+        handed_over = {key: request.GET[key][:600] for key in _HANDED_OVER if key in request.GET}
+        form = form_class(owner=request.user, initial=handed_over)
+    context = {
+        "form": form,
+        "kind": kind,
+        "kinds": Prediction.Kind.choices,
+        "nav": "create",
+        "past_warning": past_warning,
+    }
     return render(request, "predictions/create.html", context)
 
 
@@ -195,6 +305,16 @@ def prediction_detail(request, pk: int):
         form_class = kinds.FORECAST_FORMS[prediction.kind]
         context["forecast_form"] = form_class(prediction=prediction, initial={"evidence": cited})
     return render(request, "predictions/detail.html", context)
+
+
+@require_GET
+def forecast_evidence(request, pk: int):
+    """The forecast form's evidence choice alone, refetched when evidence was added or
+    removed on the page, so that new evidence can be cited without a reload."""
+    prediction = _own_prediction(request, pk)
+    form = kinds.FORECAST_FORMS[prediction.kind](prediction=prediction)
+    context = {"form": form, "prediction": prediction}
+    return render(request, "predictions/includes/forecast_evidence.html", context)
 
 
 @require_POST
@@ -273,12 +393,18 @@ def prediction_resolve(request, pk: int):
                 add_form_errors(form, exc)
             else:
                 if request.htmx and in_queue:
-                    return render(
+                    response = render(
                         request,
                         "predictions/due.html#due-row",
                         {"prediction": prediction, "resolved_now": True},
                     )
-                messages.success(request, f"Resolved: {prediction.get_status_display()}.")
+                    # The navigation's Due badge listens for this and fetches its count.
+                    response["HX-Trigger"] = "due-changed"
+                    return response
+                if prediction.status == Prediction.Status.ANNULLED:
+                    messages.success(request, "Annulled.")
+                else:
+                    messages.success(request, f"Resolved: {outcome_words(prediction)}.")
                 return redirect("predictions:detail", pk=prediction.pk)
         if request.htmx and in_queue:
             # The row shows the latest probability, which only the annotated queryset has.
@@ -377,6 +503,12 @@ def prediction_share(request, pk: int):
     )
     context = {"prediction": prediction, "form": form, "share_url": share_url}
     return render(request, "predictions/share.html", context)
+
+
+@require_GET
+def due_badge(request):
+    """The navigation's Due badge alone, fetched when a resolution in place changed it."""
+    return render(request, "includes/due_badge.html")
 
 
 @require_GET

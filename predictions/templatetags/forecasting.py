@@ -1,5 +1,6 @@
 from django import template
 
+from predictions.dates_in_words import MONTH_ABBR
 from predictions.probability import format_percent
 
 register = template.Library()
@@ -15,6 +16,22 @@ def percent(probability) -> str:
 def display_status(prediction, today) -> str:
     """open / due / resolved / annulled."""
     return prediction.display_status(today)
+
+
+@register.filter
+def outcome_words(prediction) -> str:
+    """What a settled prediction's outcome was, in the words the pages and messages use:
+    "YES", "NO", the winning option, the day it happened, or "annulled"."""
+    if prediction.status == "annulled":
+        return "annulled"
+    if prediction.status != "resolved":
+        return ""
+    if prediction.outcome_option_id is not None:
+        return f"“{prediction.outcome_option.label}”"
+    if prediction.outcome_date is not None:
+        day = prediction.outcome_date
+        return f"happened on {day.day} {MONTH_ABBR[day.month - 1]} {day.year}"
+    return outcome_label(prediction)
 
 
 @register.filter

@@ -21,6 +21,89 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { proposeTimezone(document); });
-  document.addEventListener("htmx:load", function (event) { proposeTimezone(event.target); });
+  // --- Entering predictions: quick resolve-by dates and the "n" shortcut -------------
+
+  // Quick-date buttons put their words in the resolve-by box (the server reads them) and
+  // tell htmx, so the capture preview follows.
+  function showQuickDates(root) {
+    root.querySelectorAll("[data-quick-dates]").forEach(function (box) { box.hidden = false; });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-date-words]");
+    var input = button && document.getElementById(button.getAttribute("data-date-target"));
+    if (!input) { return; }
+    input.value = button.getAttribute("data-date-words");
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.focus();
+  });
+
+  // "n" opens the capture line from any page, unless turned off (kept in localStorage).
+  var SHORTCUT_KEY = "falsifiable.shortcut-n";
+  function shortcutOn() {
+    try { return window.localStorage.getItem(SHORTCUT_KEY) !== "off"; } catch (e) { return true; }
+  }
+  function showShortcutHint() {
+    var hint = document.querySelector("[data-shortcut-hint]");
+    if (!hint) { return; }
+    hint.hidden = false;
+    var on = shortcutOn();
+    hint.querySelector("[data-shortcut-state]").textContent = on
+      ? "Press n anywhere to write a new prediction."
+      : "The n shortcut is off.";
+    hint.querySelector("[data-shortcut-toggle]").textContent = on ? "Turn off" : "Turn on";
+  }
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("[data-shortcut-toggle]")) { return; }
+    try { window.localStorage.setItem(SHORTCUT_KEY, shortcutOn() ? "off" : "on"); } catch (e) { /* private mode */ }
+    showShortcutHint();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "n" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) { return; }
+    if (!shortcutOn()) { return; }
+    var line = document.getElementById("id_line");
+    var url = document.body.getAttribute("data-capture-url");
+    if (line) {
+      event.preventDefault();
+      line.focus();
+    } else if (url) {
+      event.preventDefault();
+      window.location.assign(url);
+    }
+  });
+
+  // A claim longer than its limit is refused by the server, never cut by the browser;
+  // the counter says so while typing.
+  function countChars(input) {
+    var max = parseInt(input.getAttribute("data-max-chars"), 10);
+    var counter = input.parentNode.querySelector(".char-count");
+    if (!counter) {
+      counter = document.createElement("span");
+      counter.className = "char-count help";
+      counter.setAttribute("aria-live", "polite");
+      input.insertAdjacentElement("afterend", counter);
+    }
+    var length = input.value.length;
+    counter.textContent = length + " / " + max + (length > max ? " characters: too long, shorten it" : "");
+    counter.classList.toggle("char-count-over", length > max);
+  }
+  function addCounters(root) {
+    root.querySelectorAll("[data-max-chars]").forEach(countChars);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-max-chars]")) { countChars(event.target); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    addCounters(document);
+    proposeTimezone(document);
+    showQuickDates(document);
+    showShortcutHint();
+  });
+  document.addEventListener("htmx:load", function (event) {
+    addCounters(event.target);
+    proposeTimezone(event.target);
+    showQuickDates(event.target);
+  });
 })();
