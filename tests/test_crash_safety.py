@@ -340,7 +340,11 @@ def test_server_killed_during_write_burst_keeps_acknowledged_writes(migrated_db,
         for writer in writers:
             writer.start()
         deadline = time.monotonic() + 15
-        while len(acknowledged) < 40 and time.monotonic() < deadline:
+        # At least 40 writes, and one from every writer (writer0's newest is checked below).
+        while time.monotonic() < deadline and (
+            len(acknowledged) < 40
+            or {r[1].rsplit(" ", 1)[-1] for r in acknowledged} != {w.user for w in writers}
+        ):
             time.sleep(0.01)
         assert [w.failure for w in writers] == [None] * len(writers), log.read_text()
         assert all(w.is_alive() for w in writers), "the burst ended before the kill"
