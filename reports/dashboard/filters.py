@@ -94,11 +94,12 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, data, *, user, today: date | None = None):
         super().__init__(data)
         self.today = today
-        tag_field = self.fields["tag"]
-        assert isinstance(tag_field, forms.ChoiceField)
-        tag_field.choices = [
+        self.tag_choices = [
             (str(pk), name) for pk, name in Tag.objects.filter(owner=user).values_list("pk", "name")
         ]
+        tag_field = self.fields["tag"]
+        assert isinstance(tag_field, forms.ChoiceField)
+        tag_field.choices = self.tag_choices
 
     def clean(self):
         data = super().clean()
