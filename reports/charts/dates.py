@@ -19,6 +19,7 @@ from reports.charts.frame import (
     MUTED,
     VERMILLION,
     figure,
+    forecast_marks,
     placeholder_svg,
     render,
 )
@@ -124,25 +125,8 @@ def _date_fan(times, levels, days, known_at, actual, resolve_by, evidence_times,
     m = _level_column(levels, 0.5)
     if m is not None and not np.isnat(days[on, m]).any():
         ax.step(line_t, extended(m), where="post", color=BLUE, linewidth=2, label="Median (50%)")
-        ax.plot(
-            t[on],
-            days[on, m].astype("datetime64[us]"),
-            "o",
-            color=BLUE,
-            markersize=5,
-            markerfacecolor="white",
-            markeredgewidth=1.5,
-        )
-        if late.any():
-            ax.plot(
-                t[late],
-                days[late, m].astype("datetime64[us]"),
-                "x",
-                color=MUTED,
-                markersize=7,
-                markeredgewidth=1.5,
-                label="Late median (not scored)",
-            )
+        medians = days[:, m].astype("datetime64[us]")
+        forecast_marks(ax, t, medians, late, late_label="Late median (not scored)")
     _date_marks(ax, actual=actual, resolve_by=resolve_by, horizontal=True)
     if known_at is not None:
         ax.axvline(end, color=INK, linestyle=DASHED, linewidth=1.2, label="Outcome known")

@@ -197,3 +197,27 @@ def percent_labels(values) -> list[str]:
 
 def decimal_labels(values) -> list[str]:
     return [f"{v:.2f}" for v in values]
+
+
+def forecast_marks(ax, t, values, late, *, late_label: str) -> None:
+    """Forecasts as open circles and late ones (made after the outcome was known, never
+    scored) as grey crosses, on a chart whose line already shows the counting ones."""
+    ax.plot(
+        t[~late],
+        values[~late],
+        "o",
+        color=BLUE,
+        markersize=5,
+        markerfacecolor="white",
+        markeredgewidth=1.5,
+    )
+    if late.any():
+        ax.plot(
+            t[late],
+            values[late],
+            "x",
+            color=MUTED,
+            markersize=7,
+            markeredgewidth=1.5,
+            label=late_label,
+        )

@@ -21,6 +21,7 @@ from reports.charts.frame import (
     ORANGE,
     VERMILLION,
     figure,
+    forecast_marks,
     percent_axis,
     placeholder_svg,
     render,
@@ -38,25 +39,7 @@ def _history(times, probs, known_at, outcome, evidence_times, now, tz) -> Figure
     line_t = np.append(t[~late], end) if (~late).any() else t
     line_p = np.append(p[~late], p[~late][-1]) if (~late).any() else p
     ax.step(line_t, line_p, where="post", color=BLUE, linewidth=2, label="Forecast")
-    ax.plot(
-        t[~late],
-        p[~late],
-        "o",
-        color=BLUE,
-        markersize=5,
-        markerfacecolor="white",
-        markeredgewidth=1.5,
-    )
-    if late.any():
-        ax.plot(
-            t[late],
-            p[late],
-            "x",
-            color=MUTED,
-            markersize=7,
-            markeredgewidth=1.5,
-            label="Late (not scored)",
-        )
+    forecast_marks(ax, t, p, late, late_label="Late (not scored)")
     if known_at is not None:
         result = {1: "YES", 0: "NO"}.get(outcome, "")
         ax.axvline(
