@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_htmx",
+    "django_tasks_db",
     "predictions",
     "sources",
     "reports",
@@ -257,6 +258,15 @@ if not DEBUG:
 # Uploads (imports) beyond this size are refused with a message.
 FALSIFIABLE_MAX_UPLOAD_BYTES = int(os.environ.get("FALSIFIABLE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 # Uploaded files wait here between preview and confirmation; share it between app servers.
+# Background jobs (large imports, scheduled work): Django's tasks framework with the
+# database backend, so SQLite needs no extra service. `manage.py db_worker` runs them.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
 FALSIFIABLE_IMPORT_DIR = os.environ.get("FALSIFIABLE_IMPORT_DIR") or None
 # The site's address, for absolute links in reminder emails.
 FALSIFIABLE_BASE_URL = os.environ.get("FALSIFIABLE_BASE_URL", "")
