@@ -105,6 +105,19 @@ def field_errors(model, values: dict[str, Any]) -> Errors:
     return errors
 
 
+def check_dates(values: dict[str, date | datetime | None]) -> Errors:
+    """(field, message) for each date or time outside the bounds every entry path
+    shares (`rules.date_in_range`): times the forms never ask for because the services
+    set them to now (an event's, an edit's, an evidence link's), but a file carries."""
+    errors: Errors = []
+    for name, value in values.items():
+        try:
+            rules.date_in_range(value, name)
+        except ValidationError as exc:
+            errors += messages(exc)
+    return errors
+
+
 def _rule(check: Callable, *args, **kwargs) -> tuple[Any, Errors]:
     try:
         return check(*args, **kwargs), []
@@ -258,7 +271,7 @@ def check_forecast(
 def check_edit(*, field: str, old_value: str, new_value: str, created_at) -> tuple:
     """A recorded edit of the prediction's wording or deadline, and its problems."""
     texts = {"field": field, "old_value": old_value, "new_value": new_value}
-    errors = field_errors(PredictionEdit, texts)
+    errors = field_errors(PredictionEdit, texts) + check_dates({"created_at": created_at})
     edit = PredictionEdit(**texts, created_at=created_at)
     try:
         edit.full_clean(exclude=["prediction"], validate_unique=False, validate_constraints=False)
@@ -305,7 +318,8 @@ def check_history(
             )
         )
         values = {"note": note, "created_at": step.created_at}
-        if extra := field_errors(ResolutionEvent, values):
+        dates = check_dates({"created_at": step.created_at})
+        if extra := field_errors(ResolutionEvent, values) + dates:
             problems.append((index, extra))
     if not steps:
         return problems

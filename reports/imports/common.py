@@ -15,12 +15,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
+from django.db import connection
+
 from predictions.models import QUESTION_MAX_LENGTH
-from predictions.rules import one_line
+from predictions.rules import MSG_DATE_RANGE, date_in_range, one_line
 
 MAX_ERRORS = 500  # kept and shown; the total is still counted
 MAX_LINE_BYTES = 1_000_000  # a longer CSV line is not a prediction export
@@ -279,66 +282,111 @@ class Cells:
 
     def parse(self, column: str, parser, *args, required: bool = True, **kwargs):
         """parser(text, *args, **kwargs) for the cell, or None (with a problem recorded if the
-        cell is required and empty, or if the parser raises ValueError)."""
+        cell is required and empty, or if the parser refuses the text)."""
         text = self.get(column)
         if not text:
             if required:
                 self.error(column, "expected a value, got an empty cell")
             return None
         try:
-            return parser(text, *args, **kwargs)
+            return read_value(parser, text, *args, **kwargs)
         except ValueError as exc:
             self.error(column, str(exc))
             return None
 
 
 # --- Values --------------------------------------------------------------------------
+#
+# Each parser turns one cell (or JSON value) into a typed value or raises ValueError
+# with the message shown at its row and column; nothing else escapes them, whatever
+# the text (year 1 with an offset, 1e999999999%, NaN, a 400-digit id). Dates outside
+# the bounds every entry path shares (predictions.rules) are refused here, where the
+# file's own column is known, so nothing downstream does arithmetic on year 9999.
 
 _LOOSE_TIME = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6}))?)?)?$"
 )
+# A number as files write it: ASCII digits, an optional point and a short exponent
+# ("7e-05"). No sign (a probability has none; the forms refuse "-0" too), no NaN or
+# infinities, and an exponent of at most 4 digits so no Decimal operation overflows.
+_NUMBER = re.compile(r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?$")
+_WHOLE = re.compile(r"^[+-]?[0-9]{1,64}$")  # no "1_000", no Arabic-Indic digits
+MAX_VALUE_LENGTH = 64  # no date or probability is longer; parsers cache what they read
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def parse_time(text: str) -> datetime:
+def read_value(parser, raw, *args, **kwargs):
+    """parser(raw, ...), any arithmetic or type error it lets through turned into a
+    ValueError: the one catch every format's cells and fields go through."""
+    try:
+        return parser(raw, *args, **kwargs)
+    except ValueError:
+        raise
+    except (ArithmeticError, TypeError) as exc:
+        raise ValueError(f"cannot read “{shown(str(raw))}”") from exc
+
+
+def _in_range(value: date) -> None:
+    try:
+        date_in_range(value, "value")
+    except ValidationError as exc:
+        raise ValueError(exc.messages[0]) from None
+
+
+def parse_time(text: str, *, bounded: bool = True) -> datetime:
     """An instant from ISO 8601 text ("2023-03-14T00:00:00Z", any offset; no offset
     means UTC), or from Fatebook's "2024-03-05 14:07:5" (seconds not zero-padded).
-    A bare date is midnight UTC. Returns an aware UTC datetime."""
+    A bare date is midnight UTC. Returns an aware UTC datetime, within the shared date
+    bounds unless not `bounded`."""
     value = text.strip().removesuffix(" UTC")  # Rails writes "2012-03-14 10:00:00 UTC"
+    if len(value) > MAX_VALUE_LENGTH:
+        raise ValueError(f"expected a time like 2023-03-14T00:00:00Z, got “{shown(text)}”")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         match = _LOOSE_TIME.match(value)
         if not match:
             raise ValueError(
-                f"expected a time like 2023-03-14T00:00:00Z, got “{_shown(text)}”"
+                f"expected a time like 2023-03-14T00:00:00Z, got “{shown(text)}”"
             ) from None
         year, month, day, hour, minute, second = (int(p) if p else 0 for p in match.groups()[:6])
         micro = int((match.group(7) or "0").ljust(6, "0"))
         try:
             parsed = datetime(year, month, day, hour, minute, second, micro)
         except ValueError as exc:
-            raise ValueError(f"expected a real date and time, got “{_shown(text)}”") from exc
+            raise ValueError(f"expected a real date and time, got “{shown(text)}”") from exc
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        parsed = parsed.replace(tzinfo=UTC)
+    else:
+        try:
+            parsed = parsed.astimezone(UTC)
+        except OverflowError:  # year 1 or 9999 moved past the calendar by its offset
+            raise ValueError(MSG_DATE_RANGE) from None
+    if bounded:
+        _in_range(parsed.date())
+    return parsed
 
 
 @lru_cache(maxsize=4096)
-def parse_day(text: str) -> date:
-    """A calendar date from "2023-03-14" (a time part, if any, is dropped: UTC date)."""
+def parse_day(text: str, *, bounded: bool = True) -> date:
+    """A calendar date from "2023-03-14" (a time part, if any, is dropped: UTC date),
+    within the shared date bounds unless not `bounded`."""
     value = text.strip()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        pass
-    try:
-        return parse_time(value).date()
-    except ValueError:
-        raise ValueError(f"expected a date like 2023-03-14, got “{_shown(text)}”") from None
+        try:
+            day = parse_time(value, bounded=False).date()
+        except ValueError as exc:
+            if str(exc) == MSG_DATE_RANGE:
+                raise
+            raise ValueError(f"expected a date like 2023-03-14, got “{shown(text)}”") from None
+    if bounded:
+        _in_range(day)
+    return day
 
 
 @lru_cache(maxsize=4096)  # files repeat the same few hundred values; Decimals are immutable
@@ -352,28 +400,77 @@ def parse_probability(text: str, scale: str = "unit", *, exact: bool = False) ->
     value = text.strip()
     percent = scale == "percent" or value.endswith("%")
     number = value.removesuffix("%").strip()
-    try:
-        p = Decimal(number)
-    except InvalidOperation:
-        raise ValueError(f"expected a probability like 0.7, got “{_shown(text)}”") from None
-    if not p.is_finite():
-        raise ValueError(f"expected a probability like 0.7, got “{_shown(text)}”")
+    limits = "0% and 100%" if percent else "0 and 1"
+    if number.startswith("-") and _NUMBER.match(number[1:]):
+        raise ValueError(f"expected a probability between {limits}, got {shown(value)}")
+    if len(number) > MAX_VALUE_LENGTH or not _NUMBER.match(number):
+        raise ValueError(f"expected a probability like 0.7, got “{shown(text)}”")
+    p = Decimal(number)  # the pattern admits only what Decimal reads exactly
+    if p.adjusted() > 3:  # above 1000 before the division: 1e9999% is out of range too
+        raise ValueError(f"expected a probability between {limits}, got {shown(value)}")
     if percent:
         p = p / 100
     if not 0 <= p <= 1:
-        limits = "0% and 100%" if percent else "0 and 1"
-        raise ValueError(f"expected a probability between {limits}, got {_shown(value)}")
+        raise ValueError(f"expected a probability between {limits}, got {shown(value)}")
     rounded = p.quantize(PROBABILITY_STEP)
     if exact and rounded != p:
-        raise ValueError(f"expected at most 3 decimal places, got {_shown(value)}")
+        raise ValueError(f"expected at most 3 decimal places, got {shown(value)}")
     return rounded
 
 
+def whole_number(number: int, text: object) -> int:
+    """`number` if a database integer column holds it (ids are compared with the
+    account's own), else ValueError."""
+    low, high = connection.ops.integer_field_range("BigIntegerField")
+    if isinstance(number, bool) or not low <= number <= high:
+        raise ValueError(f"expected a whole number a database can hold, got {shown(str(text))}")
+    return number
+
+
 def parse_int(text: str) -> int:
+    value = text.strip()
+    if not _WHOLE.match(value):
+        raise ValueError(f"expected a whole number, got “{shown(text)}”")
+    return whole_number(int(value), value)
+
+
+# --- JSON numbers ---
+
+
+class UnreadableNumber:
+    """A JSON number no Decimal or int holds (1e9999999999, a 5,000-digit integer,
+    NaN, Infinity): kept as its text, so the field it sits in reports it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return shown(self.text)
+
+
+def _json_float(text: str) -> Decimal | UnreadableNumber:
     try:
-        return int(text.strip())
-    except ValueError:
-        raise ValueError(f"expected a whole number, got “{_shown(text)}”") from None
+        return Decimal(text)
+    except ArithmeticError:
+        return UnreadableNumber(text)
+
+
+def _json_int(text: str) -> int | UnreadableNumber:
+    # Python refuses to read integers over 4,300 digits (a ValueError out of json.load).
+    return int(text) if len(text) <= MAX_VALUE_LENGTH else UnreadableNumber(text)
+
+
+# json.load(s) keyword arguments: numbers read exactly, none raising from the decoder.
+JSON_NUMBERS = {
+    "parse_float": _json_float,
+    "parse_int": _json_int,
+    "parse_constant": UnreadableNumber,
+}
 
 
 def fit_question(question: str, notes: str = "") -> tuple[str, str]:

@@ -27,6 +27,7 @@ from reports.imports.common import (
     parse_probability,
     parse_time,
     unescape_cell,
+    whole_number,
 )
 from reports.imports.ours_json import forecast_key, prediction_key
 
@@ -49,7 +50,7 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
         c = Cells(row, cells, index, problems)
         before = problems.count
         try:
-            pid = int(cells[at_id])
+            pid = whole_number(int(cells[at_id]), "")
         except (IndexError, ValueError):
             pid = c.parse("prediction_id", parse_int)  # records the problem
         if pid is None:

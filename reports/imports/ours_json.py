@@ -19,6 +19,7 @@ from typing import IO, Any
 from predictions.models import Prediction, ResolutionEvent
 from reports.file_format import FORMAT_VERSION
 from reports.imports.common import (
+    JSON_NUMBERS,
     EditIn,
     EventIn,
     EvidenceIn,
@@ -26,10 +27,14 @@ from reports.imports.common import (
     ForecastIn,
     PredictionIn,
     Problems,
+    UnreadableNumber,
     parse_day,
     parse_probability,
     parse_time,
+    read_value,
+    shown,
     stable_key,
+    whole_number,
 )
 
 KEY_SOURCE = "falsifiable"
@@ -74,7 +79,7 @@ def _objects(binary: IO[bytes]):
         raise FileProblem("The file is not UTF-8 text.") from exc
     if line.startswith("{") and line.endswith('"predictions": ['):
         try:
-            _check_head(json.loads(line + "]}"))
+            _check_head(json.loads(line + "]}", **JSON_NUMBERS))
         except json.JSONDecodeError as exc:
             raise FileProblem(f"The first line is not valid JSON ({exc.msg}).") from exc
         number, ended = 0, False
@@ -92,7 +97,7 @@ def _objects(binary: IO[bytes]):
                 continue
             number += 1
             try:
-                yield number, json.loads(text.removesuffix(","), parse_float=Decimal)
+                yield number, json.loads(text.removesuffix(","), **JSON_NUMBERS)
             except json.JSONDecodeError as exc:
                 raise FileProblem(
                     f"prediction {number}: not valid JSON ({exc.msg} at character {exc.pos})."
@@ -102,7 +107,7 @@ def _objects(binary: IO[bytes]):
         return
     binary.seek(0)
     try:
-        data = json.load(io.TextIOWrapper(binary, encoding="utf-8-sig"), parse_float=Decimal)
+        data = json.load(io.TextIOWrapper(binary, encoding="utf-8-sig"), **JSON_NUMBERS)
     except UnicodeDecodeError as exc:
         raise FileProblem("The file is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:
@@ -132,9 +137,9 @@ class _Fields:
                 self.error(path, "expected a value, got nothing")
             return default
         try:
-            return parser(raw)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            self.error(path, str(exc) if isinstance(exc, ValueError) else "has the wrong type")
+            return read_value(parser, raw)
+        except ValueError as exc:
+            self.error(path, str(exc))
             return default
 
     def text(self, obj: dict, name: str, path: str, *, required=False) -> str:
@@ -150,21 +155,27 @@ class _Fields:
         return raw
 
 
+def _type_name(raw: Any) -> str:
+    if isinstance(raw, (int, Decimal, UnreadableNumber)) and not isinstance(raw, bool):
+        return "a number"
+    return {bool: "true or false", list: "a list", dict: "an object"}.get(type(raw), "null")
+
+
 def _text(raw: Any) -> str:
     if not isinstance(raw, str):
-        raise ValueError(f"expected text, got {type(raw).__name__}")
+        raise ValueError(f"expected text, got {_type_name(raw)}")
     return raw
 
 
 def _int(raw: Any) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise ValueError(f"expected a whole number, got {raw!r}")
-    return raw
+        raise ValueError(f"expected a whole number, got {shown(repr(raw))}")
+    return whole_number(raw, raw)
 
 
 def _probability(raw: Any) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, (int, Decimal, str)):
-        raise ValueError(f"expected a probability like 0.7, got {raw!r}")
+    if isinstance(raw, bool) or not isinstance(raw, (int, Decimal, str, UnreadableNumber)):
+        raise ValueError(f"expected a probability like 0.7, got {_type_name(raw)}")
     return parse_probability(str(raw), exact=True)
 
 
@@ -174,6 +185,10 @@ def _time(raw: Any):
 
 def _day(raw: Any):
     return parse_day(_text(raw))
+
+
+def _any_day(raw: Any):
+    return parse_day(_text(raw), bounded=False)
 
 
 def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[PredictionIn]:
@@ -318,7 +333,8 @@ def _evidence(f: _Fields, i: int, raw: Any) -> EvidenceIn | None:
     fields = {}
     for name in SOURCE_FIELDS:
         if name in ("published_date", "accessed_date"):
-            fields[name] = f.value(source, name, _day, f"{path}.source.{name}", required=False)
+            # Any real date, as the source forms take it (an old document, a typo).
+            fields[name] = f.value(source, name, _any_day, f"{path}.source.{name}", required=False)
         else:
             fields[name] = f.text(source, name, f"{path}.source.{name}")
     return EvidenceIn(

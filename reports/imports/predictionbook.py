@@ -25,10 +25,10 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import IO, Any
 
 from reports.imports.common import (
+    JSON_NUMBERS,
     Cells,
     CsvReader,
     EventIn,
@@ -41,6 +41,7 @@ from reports.imports.common import (
     parse_int,
     parse_probability,
     parse_time,
+    read_value,
     stable_key,
 )
 
@@ -182,7 +183,7 @@ def _parse_csv(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
 
 def _parse_json(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
     try:
-        data = json.load(io.TextIOWrapper(binary, encoding="utf-8-sig"), parse_float=Decimal)
+        data = json.load(io.TextIOWrapper(binary, encoding="utf-8-sig"), **JSON_NUMBERS)
     except UnicodeDecodeError as exc:
         raise FileProblem("The file is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:
@@ -211,7 +212,7 @@ def _field(obj: dict, name: str, parser, number: int, problems: Problems, requir
             problems.add(number, name, "expected a value, got nothing", unit="prediction")
         return None
     try:
-        return parser(raw if isinstance(raw, str) else str(raw))
+        return read_value(parser, raw if isinstance(raw, str) else str(raw))
     except ValueError as exc:
         problems.add(number, name, str(exc), unit="prediction")
         return None
@@ -241,7 +242,7 @@ def _json_prediction(number: int, obj: Any, user_id, problems: Problems) -> Pred
         confidence = response.get("confidence")
         at = _field(response, "created_at", parse_time, number, problems)
         try:
-            probability = parse_probability(str(confidence), "percent")
+            probability = read_value(parse_probability, str(confidence), "percent")
         except ValueError as exc:
             problems.add(number, f"{path}.confidence", str(exc), unit="prediction")
             continue

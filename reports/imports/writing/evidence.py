@@ -3,7 +3,7 @@ those services (with the file's original timestamps restored afterwards)."""
 
 from django.core.exceptions import ValidationError
 
-from predictions.services.bulk import BulkPrediction, field_errors, messages
+from predictions.services.bulk import BulkPrediction, check_dates, field_errors, messages
 from reports.imports.common import EvidenceIn, PredictionIn
 from sources import services as source_services
 from sources.models import EvidenceLink, Source
@@ -25,6 +25,11 @@ def check_evidence(writer, rec: PredictionIn) -> list[EvidenceIn]:
         source = Source(url=url, **ev.source)
         texts = {"quote": link.quote, "note": link.note}
         writer.errors(rec, field_errors(EvidenceLink, texts), ev.row, prefix="evidence.")
+        for times, prefix in (
+            ({"created_at": ev.created_at}, "evidence."),
+            ({"created_at": ev.source_created_at}, "evidence.source."),
+        ):
+            writer.errors(rec, check_dates(times), ev.row, prefix=prefix)
         texts = {k: v for k, v in ev.source.items() if isinstance(v, str)}
         writer.errors(rec, field_errors(Source, texts), ev.row, prefix="evidence.source.")
         for obj, exclude, prefix in (
