@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 from unittest import mock
 
+import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -34,7 +35,7 @@ from django.utils.encoding import force_bytes
 from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
-from predictions import services
+from predictions import rules, services
 from predictions.models import (
     DateQuantile,
     Forecast,
@@ -46,6 +47,7 @@ from predictions.models import (
     ResolutionEvent,
     Tag,
 )
+from reports.imports import run_import
 from sources.fetch import FetchError
 from sources.models import EvidenceLink, Source
 from tests.predictions.factories import PASSWORD, ProfileFactory, TagFactory, UserFactory
@@ -1318,3 +1320,385 @@ class HostileInputTests(TestCase):
 
             results.append((str(day), self.isolated(check, writes=True)))
         self.assert_all_pass(results, minimum=2)
+
+
+# --- Import values: every format × every class of hostile value ---------------------
+#
+# Each file holds a valid first record and a second whose one slot (a cell, or a JSON
+# field) carries the hostile value. The import must name exactly that row and column
+# (JSON: prediction and field), say what is wrong, and write nothing; the same file
+# with a valid value in the slot imports (test_import_value_files_import_unpoisoned).
+
+POISON = "__poison__"
+OFFSET_TIMES = ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"]
+OUT_OF_RANGE_DAYS = ["0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"]
+DATE_VALUES = [*OFFSET_TIMES, *OUT_OF_RANGE_DAYS, "1900-01-01T00:30:00+01:00"]
+PROBABILITY_VALUES = [
+    "1e999999999%",
+    "1e999999999",
+    "1e-999999999",
+    "NaN",
+    "-0",
+    "sNaN",
+    "Infinity",
+    "-Infinity",
+    "9" * 400,
+    "0." + "0" * 400 + "7",
+    "1e99999999999999999999",
+    "٣٠",  # Arabic-Indic digits: Decimal reads them, no file means them
+]
+INTEGER_VALUES = ["99999999999999999999", "-99999999999999999999", "9" * 5000, "1_000", "1e3"]
+# JSON has numbers the CSV cells lack: written raw (unquoted) into the file.
+JSON_RAW_NUMBERS = ["1e400", "1e99999999999999999999", "NaN", "Infinity", "-0", "9" * 5000]
+JSON_RAW_INTEGERS = ["99999999999999999999", "9" * 5000, "1e400", "-Infinity"]
+MSG_PROBABILITY = "expected a probability"
+MSG_WHOLE = "expected a whole number"
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode()
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """A valid file of one format with a POISON marker in each slot, the row (or
+    prediction) the slot sits on, and the valid value it holds when unpoisoned."""
+
+    name: str
+    build: Any  # (slot, value) -> bytes
+    slots: dict[str, tuple[str, int, str]]  # slot -> (kind of value, row, valid value)
+    unit: str = "row"
+
+    def where(self, slot: str) -> str:
+        row = self.slots[slot][1]
+        return f"{self.unit} {row}, {'column' if self.unit == 'row' else 'field'} {slot}"
+
+
+def _csv_format(name: str, header: list[str], good: list[str], poisoned: list[list[str]], slots):
+    def build(slot: str, value: str, raw: bool = False) -> bytes:
+        column = header.index(slot)
+        rows = [good]
+        for row in poisoned:
+            row = list(row)
+            if row[column] == POISON:
+                row[column] = value
+            rows.append(row)
+        # Every other poisoned-row slot holds its valid value.
+        valid = {header.index(s): v for s, (_, _, v) in slots.items()}
+        rows = [[valid[i] if c == POISON else c for i, c in enumerate(row)] for row in rows]
+        return _csv_bytes([header, *rows])
+
+    return ImportFormat(name, build, slots)
+
+
+P = POISON
+
+
+def _cells(line: str) -> list[str]:
+    """A row written as "a|b|c" (none of these cells holds a bar)."""
+    return line.split("|")
+
+
+GENERIC_FORMAT = _csv_format(
+    "generic CSV",
+    _cells("question|probability|created|resolve_by|outcome|resolved"),
+    _cells("A good claim|70%|2025-05-01|2025-06-30|yes|2025-07-01T00:00:00Z"),
+    [_cells(f"A poisoned claim|{P}|{P}|{P}|no|{P}")],
+    {
+        "probability": ("probability", 3, "40%"),
+        "created": ("date", 3, "2025-05-02"),
+        "resolve_by": ("date", 3, "2025-07-31"),
+        "resolved": ("date", 3, "2025-08-01T00:00:00Z"),
+    },
+)
+FATEBOOK_FORMAT = _csv_format(
+    "Fatebook CSV",
+    _cells(
+        "Question title|Forecast created by|Forecast (scale = 0-1)|Forecast created at"
+        "|Question created by|Question created at|Question resolve by|Resolution|Resolved at"
+    ),
+    _cells(
+        "Good|Ada|0.7|2025-05-01 10:00:0|Ada|2025-05-01 09:00:0|2025-06-30|YES|2025-07-01 12:00:0"
+    ),
+    [_cells(f"Poisoned|Ada|{P}|{P}|Ada|{P}|{P}|NO|{P}")],
+    {
+        "Forecast (scale = 0-1)": ("probability", 3, "0.4"),
+        "Forecast created at": ("date", 3, "2025-05-02 10:00:0"),
+        "Question created at": ("date", 3, "2025-05-02 09:00:0"),
+        "Question resolve by": ("date", 3, "2025-07-31"),
+        "Resolved at": ("date", 3, "2025-08-01 12:00:0"),
+    },
+)
+PREDICTIONBOOK_CSV_FORMAT = _csv_format(
+    "PredictionBook CSV",
+    _cells("id|description|created_at|deadline|confidence|judgement|judged_at"),
+    _cells(
+        "101|Good|2025-05-01 10:00:00 UTC|2025-06-30 00:00:00 UTC|70|right|2025-07-01 00:00:00 UTC"
+    ),
+    [_cells(f"{P}|Poisoned|{P}|{P}|{P}|wrong|{P}")],
+    {
+        "id": ("integer", 3, "102"),
+        "created_at": ("date", 3, "2025-05-02 10:00:00 UTC"),
+        "deadline": ("date", 3, "2025-07-31 00:00:00 UTC"),
+        "confidence": ("probability", 3, "40"),
+        "judged_at": ("date", 3, "2025-08-01 00:00:00 UTC"),
+    },
+)
+_T = "2025-05-01T10:00:00Z"
+_CLOSED = "2025-08-01T00:00:00Z|2025-07-31|2025-05-01T10:00:00Z|2025-08-01T00:00:00Z"
+OUR_CSV_FORMAT = _csv_format(
+    "our CSV",
+    _cells(
+        "prediction_id|question|kind|option|forecast_id|forecast_at|probability|value|status"
+        "|resolution|known_at|resolve_by|created_at|resolved_at"
+    ),
+    _cells(f"1|Good|binary||11|{_T}|0.7||resolved|yes|2025-07-01T00:00:00Z|2025-06-30|{_T}|{_T}"),
+    [
+        # A release-date prediction, resolved: its first quantile row carries the poison.
+        _cells(f"{P}|Poisoned|date||{P}|{P}|{P}|{P}|resolved|{P}|{P}|{P}|{P}|{P}"),
+        _cells(f"2|Poisoned|date||12|{_T}|0.5|2025-07-15|resolved|2025-07-20|{_CLOSED}"),
+        _cells(f"2|Poisoned|date||12|{_T}|0.9|2025-07-30|resolved|2025-07-20|{_CLOSED}"),
+    ],
+    {
+        "prediction_id": ("integer", 3, "2"),
+        "forecast_id": ("integer", 3, "12"),
+        "forecast_at": ("date", 3, _T),
+        "probability": ("probability", 3, "0.1"),
+        "value": ("date", 3, "2025-07-01"),
+        "resolution": ("date", 3, "2025-07-20"),
+        "known_at": ("date", 3, "2025-08-01T00:00:00Z"),
+        "resolve_by": ("date", 3, "2025-07-31"),
+        "created_at": ("date", 3, _T),
+        "resolved_at": ("date", 3, "2025-08-01T00:00:00Z"),
+    },
+)
+
+
+def _json_format(name: str, document: Any, slots: dict, unit: str = "prediction"):
+    """`document` holds POISON (a string) in each slot; slots name their JSON path."""
+
+    def build(slot: str, value: str, raw: bool = False) -> bytes:
+        def fill(node, path=""):
+            if isinstance(node, dict):
+                return {k: fill(v, f"{path}.{k}" if path else k) for k, v in node.items()}
+            if isinstance(node, list):
+                return [fill(v, f"{path}[{i}]") for i, v in enumerate(node)]
+            if node == POISON:
+                here = path.split(".", 1)[1] if path.startswith("predictions[") else path
+                return POISON if here == slot else slots[here][2]
+            return node
+
+        text = json.dumps(fill(document))
+        return text.replace(f'"{POISON}"', value if raw else json.dumps(value)).encode()
+
+    return ImportFormat(name, build, slots, unit=unit)
+
+
+# PredictionBook's API JSON: prediction 2 carries the poison.
+PREDICTIONBOOK_JSON_FORMAT = _json_format(
+    "PredictionBook API JSON",
+    {
+        "user": {"user_id": 7},
+        "predictions": [
+            {
+                "id": 201,
+                "description": "Good",
+                "created_at": "2025-05-01T10:00:00Z",
+                "deadline": "2025-06-30T00:00:00Z",
+                "outcome": True,
+                "responses": [
+                    {"id": 1, "confidence": 70, "created_at": _T, "user_id": 7},
+                ],
+            },
+            {
+                "id": POISON,
+                "description": "Poisoned",
+                "created_at": POISON,
+                "deadline": POISON,
+                "updated_at": POISON,
+                "judged_at": POISON,
+                "outcome": False,
+                "responses": [
+                    {"id": 2, "confidence": POISON, "created_at": POISON, "user_id": 7},
+                ],
+            },
+        ],
+    },
+    {
+        "id": ("integer", 2, 202),
+        "created_at": ("date", 2, "2025-05-02T10:00:00Z"),
+        "deadline": ("date", 2, "2025-07-31T00:00:00Z"),
+        "updated_at": ("date", 2, "2025-07-01T00:00:00Z"),
+        "judged_at": ("date", 2, "2025-08-01T00:00:00Z"),
+        "responses[0].confidence": ("probability", 2, 40),
+        "responses[0].created_at": ("date", 2, "2025-05-02T10:00:00Z"),
+    },
+)
+_SOURCE = {"url": "https://example.org/report", "title": "A report"}
+# Our JSON export: a yes/no prediction with a history, edits and evidence (2), a
+# multiple-choice one (3) and a release-date one (4) after a valid first.
+OUR_JSON_FORMAT = _json_format(
+    "our JSON",
+    {
+        "format_version": 1,
+        "predictions": [
+            {
+                "id": 1,
+                "created_at": _T,
+                "kind": "binary",
+                "question": "Good",
+                "resolve_by": "2025-06-30",
+                "forecasts": [{"id": 11, "created_at": _T, "probability": 0.7}],
+            },
+            {
+                "id": POISON,
+                "created_at": POISON,
+                "kind": "binary",
+                "question": "Poisoned yes/no",
+                "resolve_by": POISON,
+                "forecasts": [{"id": POISON, "created_at": POISON, "probability": POISON}],
+                "resolution_history": [
+                    {"action": "resolve", "outcome": "yes", "created_at": POISON}
+                    | {"known_at": POISON}
+                ],
+                "edits": [
+                    {"field": "question", "old_value": "Before", "new_value": "Poisoned yes/no"}
+                    | {"created_at": POISON}
+                ],
+                "evidence": [
+                    {"id": 5, "stance": "supports", "created_at": POISON}
+                    | {"source": _SOURCE | {"created_at": POISON}}
+                ],
+            },
+            {
+                "id": 3,
+                "created_at": _T,
+                "kind": "multiple_choice",
+                "question": "Poisoned choice",
+                "resolve_by": "2025-06-30",
+                "options": [{"label": "A", "position": 0}, {"label": "B", "position": 1}],
+                "forecasts": [
+                    {
+                        "id": 31,
+                        "created_at": _T,
+                        "option_probabilities": [
+                            {"option": "A", "probability": POISON},
+                            {"option": "B", "probability": 0.4},
+                        ],
+                    }
+                ],
+            },
+            {
+                "id": 4,
+                "created_at": _T,
+                "kind": "date",
+                "question": "Poisoned release",
+                "resolve_by": "2025-08-31",
+                "forecasts": [
+                    {
+                        "id": 41,
+                        "created_at": _T,
+                        "quantiles": [
+                            {"level": POISON, "value": "2025-07-01"},
+                            {"level": 0.5, "value": POISON},
+                            {"level": 0.9, "value": "2025-08-30"},
+                        ],
+                    }
+                ],
+                "resolution_history": [
+                    {"action": "resolve", "created_at": "2025-09-01T00:00:00Z"}
+                    | {"known_at": "2025-09-01T00:00:00Z", "outcome": POISON}
+                ],
+            },
+        ],
+    },
+    {
+        "id": ("integer", 2, 2),
+        "created_at": ("date", 2, _T),
+        "resolve_by": ("date", 2, "2025-06-30"),
+        "forecasts[0].id": ("integer", 2, 21),
+        "forecasts[0].created_at": ("date", 2, _T),
+        "forecasts[0].probability": ("probability", 2, 0.3),
+        "resolution_history[0].created_at": ("date", 2, "2025-07-01T00:00:00Z"),
+        "resolution_history[0].known_at": ("date", 2, "2025-07-01T00:00:00Z"),
+        "edits[0].created_at": ("date", 2, "2025-05-01T11:00:00Z"),
+        "evidence[0].created_at": ("date", 2, "2025-05-01T11:00:00Z"),
+        "evidence[0].source.created_at": ("date", 2, "2025-05-01T11:00:00Z"),
+        "forecasts[0].option_probabilities[0].probability": ("probability", 3, 0.6),
+        "forecasts[0].quantiles[0].level": ("probability", 4, 0.1),
+        "forecasts[0].quantiles[1].value": ("date", 4, "2025-07-15"),
+        "resolution_history[0].outcome": ("date", 4, "2025-08-15"),
+    },
+)
+IMPORT_FORMATS = [
+    GENERIC_FORMAT,
+    FATEBOOK_FORMAT,
+    PREDICTIONBOOK_CSV_FORMAT,
+    PREDICTIONBOOK_JSON_FORMAT,
+    OUR_CSV_FORMAT,
+    OUR_JSON_FORMAT,
+]
+VALUE_CLASSES = {
+    "date": (DATE_VALUES, rules.MSG_DATE_RANGE),
+    "probability": (PROBABILITY_VALUES, MSG_PROBABILITY),
+    "integer": (INTEGER_VALUES, MSG_WHOLE),
+}
+
+JSON_FORMATS = (PREDICTIONBOOK_JSON_FORMAT, OUR_JSON_FORMAT)
+RAW_CLASSES = {
+    "probability": ("raw JSON number", JSON_RAW_NUMBERS),
+    "integer": ("raw JSON integer", JSON_RAW_INTEGERS),
+}
+
+
+def _value_cases():
+    """(format, value class, slots of that class, values, raw, expected message)."""
+    for fmt in IMPORT_FORMATS:
+        for kind, (values, expected) in VALUE_CLASSES.items():
+            slots = [slot for slot, (k, _, _) in fmt.slots.items() if k == kind]
+            if not slots:
+                continue
+            yield pytest.param(fmt, slots, values, False, expected, id=f"{fmt.name}-{kind}")
+            if fmt in JSON_FORMATS and kind in RAW_CLASSES:
+                label, raw_values = RAW_CLASSES[kind]
+                yield pytest.param(fmt, slots, raw_values, True, expected, id=f"{fmt.name}-{label}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("fmt", "slots", "values", "raw", "expected"), list(_value_cases()))
+def test_import_values_are_refused_at_their_row_and_column(fmt, slots, values, raw, expected):
+    owner = UserFactory(username="importer")
+    before = snapshot()
+    failures = []
+    for slot in slots:
+        where = fmt.where(slot)
+        for value in values:
+            content = fmt.build(slot, value, raw=True) if raw else fmt.build(slot, value)
+            result = run_import(io.BytesIO(content), owner=owner)
+            found = [m for m in result.problems.messages() if m.startswith(f"{where}: ")]
+            if not any(expected in m for m in found):
+                failures.append(f"{slot}={_short(value)}: {result.problems.messages()[:3]}")
+            if result.written or changed_tables(before, snapshot()):
+                failures.append(f"{slot}={_short(value)}: rows were written")
+    assert slots
+    assert not failures, failures
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", IMPORT_FORMATS, ids=lambda fmt: fmt.name)
+def test_import_value_files_import_unpoisoned(fmt):
+    """The control: each file with a valid value in every slot imports every record,
+    so the refusals above are the hostile value's doing."""
+    owner = UserFactory(username="importer")
+    slot, (_, _, valid) = next(iter(fmt.slots.items()))
+    content = (
+        fmt.build(slot, json.dumps(valid) if fmt in JSON_FORMATS else valid, raw=True)
+        if fmt in JSON_FORMATS
+        else fmt.build(slot, valid)
+    )
+    result = run_import(io.BytesIO(content), owner=owner)
+    assert result.written, result.problems.messages()
+    records = 4 if fmt is OUR_JSON_FORMAT else 2
+    assert Prediction.objects.filter(owner=owner).count() == records

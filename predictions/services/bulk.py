@@ -15,7 +15,7 @@ Nothing here raises for bad input: the `check_*` functions return (field, messag
 pairs, so an import can list every problem of a file at its row and column.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -105,7 +105,7 @@ def field_errors(model, values: dict[str, Any]) -> Errors:
     return errors
 
 
-def check_dates(values: dict[str, date | datetime | None]) -> Errors:
+def check_dates(values: Mapping[str, date | datetime | None]) -> Errors:
     """(field, message) for each date or time outside the bounds every entry path
     shares (`rules.date_in_range`): times the forms never ask for because the services
     set them to now (an event's, an edit's, an evidence link's), but a file carries."""

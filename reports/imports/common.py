@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -460,17 +461,20 @@ def _json_float(text: str) -> Decimal | UnreadableNumber:
         return UnreadableNumber(text)
 
 
-def _json_int(text: str) -> int | UnreadableNumber:
-    # Python refuses to read integers over 4,300 digits (a ValueError out of json.load).
-    return int(text) if len(text) <= MAX_VALUE_LENGTH else UnreadableNumber(text)
+def _json_int(text: str) -> int | Decimal | UnreadableNumber:
+    if len(text) > MAX_VALUE_LENGTH:  # Python reads no int over 4,300 digits (ValueError)
+        return UnreadableNumber(text)
+    number = int(text)
+    # -0 keeps its sign, as the CSV cell "-0" would: a probability or id has none.
+    return Decimal(text) if number == 0 and text.startswith("-") else number
 
 
-# json.load(s) keyword arguments: numbers read exactly, none raising from the decoder.
-JSON_NUMBERS = {
-    "parse_float": _json_float,
-    "parse_int": _json_int,
-    "parse_constant": UnreadableNumber,
-}
+class JsonNumbers(json.JSONDecoder):
+    """json.load(s)'s `cls`: numbers read exactly, none raising from the decoder."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.update(parse_float=_json_float, parse_int=_json_int, parse_constant=UnreadableNumber)
+        super().__init__(**kwargs)
 
 
 def fit_question(question: str, notes: str = "") -> tuple[str, str]:

@@ -49,9 +49,12 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
     for row, cells in rows:
         c = Cells(row, cells, index, problems)
         before = problems.count
-        try:
-            pid = whole_number(int(cells[at_id]), "")
+        try:  # the common case without the parser's pattern: plain digits
+            text = cells[at_id]
+            pid = whole_number(int(text), text) if text.isascii() and text.isdigit() else None
         except (IndexError, ValueError):
+            pid = None
+        if pid is None:
             pid = c.parse("prediction_id", parse_int)  # records the problem
         if pid is None:
             continue

@@ -19,12 +19,12 @@ from typing import IO, Any
 from predictions.models import Prediction, ResolutionEvent
 from reports.file_format import FORMAT_VERSION
 from reports.imports.common import (
-    JSON_NUMBERS,
     EditIn,
     EventIn,
     EvidenceIn,
     FileProblem,
     ForecastIn,
+    JsonNumbers,
     PredictionIn,
     Problems,
     UnreadableNumber,
@@ -79,7 +79,7 @@ def _objects(binary: IO[bytes]):
         raise FileProblem("The file is not UTF-8 text.") from exc
     if line.startswith("{") and line.endswith('"predictions": ['):
         try:
-            _check_head(json.loads(line + "]}", **JSON_NUMBERS))
+            _check_head(json.loads(line + "]}", cls=JsonNumbers))
         except json.JSONDecodeError as exc:
             raise FileProblem(f"The first line is not valid JSON ({exc.msg}).") from exc
         number, ended = 0, False
@@ -97,7 +97,7 @@ def _objects(binary: IO[bytes]):
                 continue
             number += 1
             try:
-                yield number, json.loads(text.removesuffix(","), **JSON_NUMBERS)
+                yield number, json.loads(text.removesuffix(","), cls=JsonNumbers)
             except json.JSONDecodeError as exc:
                 raise FileProblem(
                     f"prediction {number}: not valid JSON ({exc.msg} at character {exc.pos})."
@@ -107,7 +107,7 @@ def _objects(binary: IO[bytes]):
         return
     binary.seek(0)
     try:
-        data = json.load(io.TextIOWrapper(binary, encoding="utf-8-sig"), **JSON_NUMBERS)
+        data = json.load(io.TextIOWrapper(binary, encoding="utf-8-sig"), cls=JsonNumbers)
     except UnicodeDecodeError as exc:
         raise FileProblem("The file is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:

@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from reports.imports.common import (
-    JSON_NUMBERS,
     Cells,
     CsvReader,
     EventIn,
     FileProblem,
     ForecastIn,
+    JsonNumbers,
     PredictionIn,
     Problems,
     fit_question,
@@ -183,7 +183,7 @@ def _parse_csv(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
 
 def _parse_json(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
     try:
-        data = json.load(io.TextIOWrapper(binary, encoding="utf-8-sig"), **JSON_NUMBERS)
+        data = json.load(io.TextIOWrapper(binary, encoding="utf-8-sig"), cls=JsonNumbers)
     except UnicodeDecodeError as exc:
         raise FileProblem("The file is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:
@@ -205,16 +205,17 @@ def _parse_json(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
     return records
 
 
-def _field(obj: dict, name: str, parser, number: int, problems: Problems, required=True):
+def _field(obj: dict, name: str, parser, number: int, problems: Problems, required=True, path=""):
+    """obj[name] read by `parser`, or None with a problem at `path` (default: name)."""
     raw = obj.get(name)
     if raw is None or raw == "":
         if required:
-            problems.add(number, name, "expected a value, got nothing", unit="prediction")
+            problems.add(number, path or name, "expected a value, got nothing", unit="prediction")
         return None
     try:
         return read_value(parser, raw if isinstance(raw, str) else str(raw))
     except ValueError as exc:
-        problems.add(number, name, str(exc), unit="prediction")
+        problems.add(number, path or name, str(exc), unit="prediction")
         return None
 
 
@@ -240,7 +241,7 @@ def _json_prediction(number: int, obj: Any, user_id, problems: Problems) -> Pred
             continue
         path = f"responses[{i}]"
         confidence = response.get("confidence")
-        at = _field(response, "created_at", parse_time, number, problems)
+        at = _field(response, "created_at", parse_time, number, problems, path=f"{path}.created_at")
         try:
             probability = read_value(parse_probability, str(confidence), "percent")
         except ValueError as exc:
