@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "predictions.context_processors.navigation",
             ],
+            "builtins": ["web.template_dates"],  # `date` for any stored year
         },
     },
 ]

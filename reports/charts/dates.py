@@ -18,6 +18,7 @@ from reports.charts.frame import (
     INK,
     MUTED,
     VERMILLION,
+    drawable,
     figure,
     forecast_marks,
     placeholder_svg,
@@ -43,7 +44,7 @@ def _date_marks(ax, *, actual, resolve_by, horizontal: bool) -> None:
     draw = ax.axhline if horizontal else ax.axvline
     if resolve_by is not None:
         draw(
-            np.datetime64(resolve_by, "D"),
+            drawable([resolve_by], "D")[0],  # labelled with the stored date
             color=MUTED,
             linestyle=DOTTED,
             linewidth=1.6,
@@ -51,7 +52,7 @@ def _date_marks(ax, *, actual, resolve_by, horizontal: bool) -> None:
         )
     if actual is not None:
         draw(
-            np.datetime64(actual, "D"),
+            drawable([actual], "D")[0],
             color=VERMILLION,
             linestyle=DASHED,
             linewidth=1.8,
@@ -77,7 +78,7 @@ def _date_bar(levels, days, actual, resolve_by, made_at, tz) -> Figure:
         ax.plot([row[m], row[m]], [-0.55, 0.55], color=BLUE, linewidth=2.4, label="Median (50%)")
     _date_marks(ax, actual=actual, resolve_by=resolve_by, horizontal=False)
     known = [d for d in row if not np.isnat(d)]
-    marks = [np.datetime64(d, "D") for d in (actual, resolve_by) if d is not None]
+    marks = list(drawable([d for d in (actual, resolve_by) if d is not None], "D"))
     lo, hi = min([*known, *marks]), max([*known, *marks])
     pad = max((hi - lo) * 0.05, np.timedelta64(2, "D"))
     ax.set_xlim(lo - pad, hi + pad)
@@ -134,7 +135,7 @@ def _date_fan(times, levels, days, known_at, actual, resolve_by, evidence_times,
     time_span(ax, t, end, evidence_times)
     time_axis(ax, tz)
     known = [d for d in days.ravel() if not np.isnat(d)]
-    marks = [np.datetime64(d, "D") for d in (actual, resolve_by) if d is not None]
+    marks = list(drawable([d for d in (actual, resolve_by) if d is not None], "D"))
     lo, hi = min([*known, *marks]), max([*known, *marks])
     pad = max((hi - lo) * 0.06, np.timedelta64(2, "D"))
     ax.set_ylim(lo - pad, hi + pad)
@@ -173,7 +174,7 @@ def date_svg(
     now = now or datetime.now(UTC)
     t = naive_utc(times)
     end = naive_utc([known_at])[0] if known_at else naive_utc([now])[0]
-    days = np.asarray(days, dtype="datetime64[D]")
+    days = drawable(days, "D")
     on_time = [i for i, when in enumerate(t) if when <= end]
     if len(on_time) <= 1:
         row = days[on_time[0]] if on_time else days[-1]

@@ -26,6 +26,8 @@ from matplotlib.font_manager import fontManager
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from matplotlib.transforms import offset_copy
 
+from reports.scoring.timestamps import READABLE
+
 BLUE, ORANGE, VERMILLION, GREEN = "#0072B2", "#E69F00", "#D55E00", "#009E73"
 INK, MUTED, GRID = "#1c2430", "#5b6675", "#d8dee6"
 DASHED = (0, (4, 3))
@@ -91,6 +93,15 @@ def placeholder_svg(message: str, *, width: int = 720, height: int = 160) -> byt
         f'dominant-baseline="middle" font-family="system-ui, sans-serif" font-size="16" '
         f'fill="{MUTED}">{text}</text></svg>'
     ).encode()
+
+
+def drawable(values, unit: str = "us") -> np.ndarray:
+    """Dates ("D") or naive UTC instants ("us") as datetime64 a time axis can draw: a
+    stored year 1 or 9999 is clamped to the readable range (timestamps.READABLE), so
+    that the margins an axis adds stay inside matplotlib's calendar. NaT stays NaT."""
+    array = np.asarray(values, dtype=f"datetime64[{unit}]")
+    lo, hi = (edge.astype(f"datetime64[{unit}]") for edge in READABLE)
+    return np.where(np.isnat(array), array, np.clip(array, lo, hi))
 
 
 def percent_axis(axis) -> None:

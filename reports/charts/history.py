@@ -20,6 +20,7 @@ from reports.charts.frame import (
     MUTED,
     ORANGE,
     VERMILLION,
+    drawable,
     figure,
     forecast_marks,
     percent_axis,
@@ -104,13 +105,13 @@ def prediction_svg(
 
 
 def naive_utc(values) -> list:
-    """UTC datetime64 values (numpy keeps no time zone)."""
+    """UTC datetime64 values (numpy keeps no time zone), clamped to what an axis draws."""
     out = []
     for value in values:
         if isinstance(value, datetime) and value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
         out.append(np.datetime64(value, "us"))
-    return out
+    return list(drawable(out))
 
 
 # --- Multiple choice: one step line per option ---------------------------------------

@@ -19,11 +19,12 @@ from reports.exports.records import PredictionData
 from reports.scoring import rules
 from reports.scoring.histories import NOT_KNOWN, forecast_flags
 from reports.scoring.kinds import score_choice_histories, score_date_histories, score_histories
+from reports.scoring.timestamps import clamped_ns
 
 
 def _ns(naive: list[str] | list[str | None]) -> np.ndarray:
-    """Naive UTC ISO texts as datetime64[ns]."""
-    return np.array(naive, dtype="datetime64[us]").astype("datetime64[ns]")
+    """Naive UTC ISO texts as datetime64[ns] (clamped where pandas' range ends)."""
+    return clamped_ns(np.array(naive, dtype="datetime64[us]"))
 
 
 def _mark_late_and_final(predictions: list[PredictionData]) -> None:

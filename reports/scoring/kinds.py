@@ -83,14 +83,6 @@ def empty_frame(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(np.empty((0, len(columns))), columns=columns)
 
 
-def days(values: pd.Series) -> np.ndarray:
-    """Dates (date objects or ISO strings) as float days since 1970-01-01; NaN for NULL."""
-    stamps = pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
-    days = stamps.astype("datetime64[D]").astype(np.int64).astype(float)
-    days[np.isnat(stamps)] = np.nan
-    return days
-
-
 def score_binary_histories(
     predictions: pd.DataFrame, forecasts: pd.DataFrame
 ) -> tuple[pd.DataFrame, Histories]:

@@ -7,7 +7,7 @@ import pandas as pd
 from django.db.models import FloatField, QuerySet
 from django.db.models.functions import Cast
 
-from reports.scoring.kinds import days
+from reports.scoring.timestamps import day_numbers
 from reports.selectors.raw import as_stored, read_frame, utc
 
 
@@ -45,6 +45,6 @@ def quantile_frame(qs: QuerySet) -> pd.DataFrame:
         {
             "forecast_id": frame["forecast_id"].to_numpy(),
             "level": frame["level"].to_numpy(dtype=float),
-            "day": days(frame["value"]),
+            "day": day_numbers(frame["value"]),
         }
     )

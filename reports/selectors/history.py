@@ -12,6 +12,7 @@ from django.db.models import FloatField
 from django.db.models.functions import Cast
 
 from predictions.models import DateQuantile, Forecast, OptionProbability, Prediction
+from reports.scoring.timestamps import day_values
 from reports.selectors.raw import read_frame, utc
 
 
@@ -97,7 +98,7 @@ def prediction_quantile_history(prediction: Prediction) -> QuantileHistory:
     days = np.full((len(forecasts), len(levels)), np.datetime64("NaT", "D"))
     row = pd.Index(forecasts["forecast_id"]).get_indexer(frame["forecast_id"])
     column = np.searchsorted(levels, np.round(frame["level"].to_numpy(dtype=float), 3))
-    days[row, column] = pd.to_datetime(frame["value"]).to_numpy(dtype="datetime64[D]")
+    days[row, column] = day_values(frame["value"])
     return QuantileHistory(
         times=utc(forecasts["created_at"]).dt.to_pydatetime().tolist(),
         levels=levels.tolist(),

@@ -10,11 +10,11 @@ import pandas as pd
 
 from predictions.models import DateQuantile, Forecast, OptionProbability, Prediction
 from reports.scoring.kinds import (
-    days,
     score_choice_histories,
     score_date_histories,
     score_histories,
 )
+from reports.scoring.timestamps import day_numbers
 from reports.selectors.frames import forecast_frame, option_frame, quantile_frame
 from reports.selectors.raw import utc
 
@@ -86,7 +86,7 @@ def prediction_score(prediction: Prediction) -> OneScore:
         options = option_frame(OptionProbability.objects.filter(forecast__prediction=prediction))
         scored = score_choice_histories(frame, forecasts, options)[0]
     elif kind == Prediction.Kind.DATE:
-        frame["outcome_day"] = days(pd.Series([prediction.outcome_date]))[0]
+        frame["outcome_day"] = day_numbers(pd.Series([prediction.outcome_date]))[0]
         quantiles = quantile_frame(DateQuantile.objects.filter(forecast__prediction=prediction))
         scored, points = score_date_histories(frame, forecasts, quantiles)
     else:

@@ -16,6 +16,7 @@ from django.db.models import CharField, F, QuerySet
 from django.db.models.functions import Cast
 
 from predictions.models import Prediction
+from reports.scoring.timestamps import utc_series
 
 
 def raw_rows(qs: QuerySet) -> list[tuple]:
@@ -59,8 +60,6 @@ def utc(values: pd.Series) -> pd.Series:
     """Datetimes as UTC datetime64[ns] from what the driver returned: naive UTC
     datetimes on SQLite (Django registers a converter), aware ones on PostgreSQL, ISO
     strings from SQLite when the column was read as text (`as_stored`) or through a bare
-    connection. NULL becomes NaT."""
-    known = values.dropna()
-    if len(known) and isinstance(known.iloc[0], str):
-        return pd.to_datetime(values, utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
-    return pd.to_datetime(values, utc=True).astype("datetime64[ns, UTC]")
+    connection. NULL becomes NaT; a year pandas cannot hold is clamped to its edge
+    (`reports.scoring.timestamps`)."""
+    return utc_series(values)

@@ -23,12 +23,12 @@ from reports.scoring.kinds import (
     DATE_COLUMNS,
     POINT_COLUMNS,
     PREDICTION_COLUMNS,
-    days,
     empty_frame,
     score_binary_histories,
     score_choice_histories,
     score_date_histories,
 )
+from reports.scoring.timestamps import day_numbers
 from reports.selectors.filters import TagLinks, filtered_predictions
 from reports.selectors.frames import forecast_frame, option_frame, quantile_frame
 from reports.selectors.raw import as_stored, read_frame, utc
@@ -170,7 +170,7 @@ def _other_kinds(
             )
         )
         frame = date_rows[["kind", "created_at", "resolved_at", "known_at"]].copy()
-        frame["outcome_day"] = days(date_rows["outcome_date"])
+        frame["outcome_day"] = day_numbers(date_rows["outcome_date"])
         scored, points = score_date_histories(frame, forecasts, quantiles)
         dates = scored[DATE_COLUMNS]
         parts.append(points.assign(kind=Kind.DATE.value))

@@ -7,12 +7,12 @@ and `quantiles` prefetched, as the pages load them anyway; the tag adds no query
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 
 from predictions.models import Prediction
 from reports.charts.alt_text import binary_alt, choice_alt, date_alt
 from reports.charts.dates import DATE_CHART_HEIGHT
 from reports.charts.history import choice_chart_height
+from web.template_dates import local_or_utc
 
 register = template.Library()
 
@@ -21,7 +21,7 @@ BINARY_CHART_HEIGHT = 220
 
 
 def _local_day(moment):
-    return timezone.localtime(moment).date() if moment is not None else None
+    return local_or_utc(moment).date() if moment is not None else None
 
 
 def chart_height(prediction: Prediction, latest=None) -> int:
