@@ -29,6 +29,8 @@ from predictions.models import (
     PredictionEdit,
     ResolutionEvent,
 )
+from sources.models import EvidenceLink, Source
+from sources.services import evidence_link_create
 from tests.predictions.factories import ProfileFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +84,9 @@ def _poisoned(owner, when: dt.datetime) -> list[Prediction]:
     services.prediction_update(
         prediction=binary, question=binary.question + "!", resolve_by=T0.date()
     )
+    link = evidence_link_create(
+        prediction=binary, owner=owner, stance="supports", url="https://example.org/old"
+    )
     services.prediction_resolve(prediction=binary, outcome="yes", known_at=T0, resolved_at=T0)
     choice = services.prediction_create(
         owner=owner,
@@ -121,6 +126,10 @@ def _poisoned(owner, when: dt.datetime) -> list[Prediction]:
     DateQuantile.objects.filter(forecast__prediction=release).update(value=day)
     ResolutionEvent.objects.filter(prediction__in=ids).update(created_at=when, known_at=when)
     PredictionEdit.objects.filter(prediction__in=ids).update(created_at=when)
+    EvidenceLink.objects.filter(pk=link.pk).update(created_at=when)
+    Source.objects.filter(pk=link.source_id).update(
+        created_at=when, published_date=day, accessed_date=day
+    )
     # And one more of each kind of row written by bulk_create, never validated.
     extra = Prediction.objects.bulk_create(
         [
@@ -150,6 +159,7 @@ def _urls(predictions: list[Prediction]) -> list[str]:
         reverse("predictions:due"),
         reverse("reports:export_csv"),
         reverse("reports:export_json"),
+        reverse("sources:library"),
         *(reverse("reports:chart", args=[name]) for name in ("reliability", "months", "tags")),
     ]
     for prediction in predictions:
@@ -158,6 +168,7 @@ def _urls(predictions: list[Prediction]) -> list[str]:
             reverse("reports:prediction_chart", args=[prediction.pk]),
             reverse("predictions:resolve", args=[prediction.pk]),
             reverse("predictions:edit", args=[prediction.pk]),
+            reverse("sources:prediction_evidence", args=[prediction.pk]),
         ]
     return urls
 
