@@ -1702,3 +1702,39 @@ def test_import_value_files_import_unpoisoned(fmt):
     assert result.written, result.problems.messages()
     records = 4 if fmt is OUR_JSON_FORMAT else 2
     assert Prediction.objects.filter(owner=owner).count() == records
+
+
+# JSON values of a type no field takes (lists and objects where an id or a flag goes):
+# refused at their field, never an unhashable-type error.
+WRONG_TYPES = [
+    (OUR_JSON_FORMAT, ("evidence", 0), "id", [1], "evidence[0].id"),
+    (OUR_JSON_FORMAT, ("evidence", 0), "id", {"a": 1}, "evidence[0].id"),
+    (OUR_JSON_FORMAT, ("forecasts", 0), "evidence_id", [5], "forecasts[0].evidence_id"),
+    (
+        OUR_JSON_FORMAT,
+        ("resolution_history", 0),
+        "evidence_id",
+        {"x": 1},
+        "resolution_history[0].evidence_id",
+    ),
+    (OUR_JSON_FORMAT, ("forecasts", 0), "id", True, "forecasts[0].id"),
+    (PREDICTIONBOOK_JSON_FORMAT, (), "outcome", [1], "outcome"),
+    (PREDICTIONBOOK_JSON_FORMAT, (), "outcome", {"a": True}, "outcome"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("fmt", "path", "key", "value", "field"), WRONG_TYPES)
+def test_json_values_of_the_wrong_type_are_refused_at_their_field(fmt, path, key, value, field):
+    owner = UserFactory(username="importer")
+    slot, (_, _, valid) = next(iter(fmt.slots.items()))
+    document = json.loads(fmt.build(slot, json.dumps(valid), raw=True))
+    node = document["predictions"][1]
+    for step in path:
+        node = node[step]
+    node[key] = value
+    before = snapshot()
+    result = run_import(io.BytesIO(json.dumps(document).encode()), owner=owner)
+    assert any(m.startswith(f"prediction 2, field {field}: ") for m in result.problems.messages())
+    assert not result.written
+    assert not changed_tables(before, snapshot())

@@ -179,6 +179,13 @@ def _probability(raw: Any) -> Decimal:
     return parse_probability(str(raw), exact=True)
 
 
+def _ref(raw: Any) -> int | str:
+    """An evidence link's id within the file, as links and citations name it."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise ValueError(f"expected the id of an evidence link, got {_type_name(raw)}")
+    return raw
+
+
 def _time(raw: Any):
     return parse_time(_text(raw))
 
@@ -292,7 +299,7 @@ def _forecast(f: _Fields, i: int, raw: Any, kind: str, labels: list[str]) -> For
         created_at=f.value(raw, "created_at", _time, f"{path}.created_at"),
         phrase=f.text(raw, "phrase", f"{path}.phrase"),
         rationale=f.text(raw, "rationale", f"{path}.rationale"),
-        evidence_ref=raw.get("evidence_id"),
+        evidence_ref=f.value(raw, "evidence_id", _ref, f"{path}.evidence_id", required=False),
         original_id=original_id,
     )
     if kind == Prediction.Kind.BINARY or raw.get("probability") is not None:
@@ -339,7 +346,7 @@ def _evidence(f: _Fields, i: int, raw: Any) -> EvidenceIn | None:
             fields[name] = f.text(source, name, f"{path}.source.{name}")
     return EvidenceIn(
         row=f.number,
-        ref=raw.get("id"),
+        ref=f.value(raw, "id", _ref, f"{path}.id", required=False),
         url=f.text(source, "url", f"{path}.source.url", required=True),
         stance=f.text(raw, "stance", f"{path}.stance", required=True),
         quote=f.text(raw, "quote", f"{path}.quote"),
@@ -372,7 +379,7 @@ def _event(f: _Fields, path: str, raw: Any, kind: str) -> EventIn | None:
         outcome=_outcome(f, raw, path, kind) if action == ResolutionEvent.Action.RESOLVE else None,
         known_at=f.value(raw, "known_at", _time, f"{path}.known_at", required=action != "undo"),
         note=f.text(raw, "note", f"{path}.note"),
-        evidence_ref=raw.get("evidence_id"),
+        evidence_ref=f.value(raw, "evidence_id", _ref, f"{path}.evidence_id", required=False),
     )
 
 
@@ -392,5 +399,5 @@ def _current_resolution(f: _Fields, raw: Any, kind: str) -> EventIn | None:
         outcome=_outcome(f, raw, "resolution", kind) if status == "resolved" else None,
         known_at=f.value(raw, "known_at", _time, "resolution.known_at"),
         note=f.text(raw, "note", "resolution.note"),
-        evidence_ref=raw.get("evidence_id"),
+        evidence_ref=f.value(raw, "evidence_id", _ref, "resolution.evidence_id", required=False),
     )

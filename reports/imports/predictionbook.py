@@ -279,7 +279,10 @@ def _json_prediction(number: int, obj: Any, user_id, problems: Problems) -> Pred
     if "judgement" in obj and isinstance(obj["judgement"], str):
         outcome = JUDGEMENTS.get(obj["judgement"].lower())
     else:
-        outcome = BOOLEAN_OUTCOMES.get(obj.get("outcome"))
+        given = obj.get("outcome")
+        outcome = BOOLEAN_OUTCOMES[given] if isinstance(given, bool) else None
+        if given is not None and not isinstance(given, bool):
+            problems.add(number, "outcome", "expected true, false or null", unit="prediction")
     if outcome is None and obj.get("withdrawn"):
         outcome = "annulled"
     judged = obj.get("judged_at")
