@@ -419,10 +419,15 @@ def parse_probability(text: str, scale: str = "unit", *, exact: bool = False) ->
     return rounded
 
 
+@lru_cache(maxsize=1)
+def _integer_range() -> tuple[int, int]:
+    return connection.ops.integer_field_range("BigIntegerField")  # the same on every backend
+
+
 def whole_number(number: int, text: object) -> int:
     """`number` if a database integer column holds it (ids are compared with the
     account's own), else ValueError."""
-    low, high = connection.ops.integer_field_range("BigIntegerField")
+    low, high = _integer_range()
     if isinstance(number, bool) or not low <= number <= high:
         raise ValueError(f"expected a whole number a database can hold, got {shown(str(text))}")
     return number
@@ -430,7 +435,8 @@ def whole_number(number: int, text: object) -> int:
 
 def parse_int(text: str) -> int:
     value = text.strip()
-    if not _WHOLE.match(value):
+    plain = value.isascii() and value.isdigit()  # the common case, without the pattern
+    if len(value) > MAX_VALUE_LENGTH or not (plain or _WHOLE.match(value)):
         raise ValueError(f"expected a whole number, got “{shown(text)}”")
     return whole_number(int(value), value)
 
