@@ -27,6 +27,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, TestCase, override_settings
@@ -36,6 +37,7 @@ from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
 from predictions import rules, services
+from predictions.forms import BoundedDateField
 from predictions.models import (
     DateQuantile,
     Forecast,
@@ -1738,3 +1740,43 @@ def test_json_values_of_the_wrong_type_are_refused_at_their_field(fmt, path, key
     assert any(m.startswith(f"prediction 2, field {field}: ") for m in result.problems.messages())
     assert not result.written
     assert not changed_tables(before, snapshot())
+
+
+# One set of bounds: a form field, the single-row service and every import agree on
+# the first and last day allowed and the days just outside.
+EDGE_DAYS = {
+    dt.date(1899, 12, 31): False,
+    dt.date(1900, 1, 1): True,
+    dt.date(2199, 12, 31): True,
+    dt.date(2200, 1, 1): False,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("day", "allowed"), EDGE_DAYS.items(), ids=str)
+def test_forms_services_and_imports_share_the_date_bounds(day, allowed):
+    owner = UserFactory(username="importer")
+    verdicts = {}
+    try:
+        BoundedDateField().clean(day.isoformat())
+        verdicts["form"] = True
+    except ValidationError:
+        verdicts["form"] = False
+    try:
+        with transaction.atomic():
+            services.prediction_create(
+                owner=owner, question="Edge", resolve_by=day, probability=Decimal("0.5")
+            )
+        verdicts["service"] = True
+    except ValidationError:
+        verdicts["service"] = False
+    for fmt in IMPORT_FORMATS:
+        for slot, (kind, _, _) in fmt.slots.items():
+            if kind != "date" or slot in ("resolution_history[0].outcome", "resolution"):
+                continue  # an actual date must also have happened: 2199 has not
+            content = fmt.build(slot, day.isoformat())
+            result = run_import(io.BytesIO(content), owner=owner, dry_run=True)
+            verdicts[f"{fmt.name} {slot}"] = rules.MSG_DATE_RANGE not in " ".join(
+                result.problems.messages()
+            )
+    assert verdicts == dict.fromkeys(verdicts, allowed)
