@@ -1379,7 +1379,7 @@ class ImportFormat:
 
 
 def _csv_format(name: str, header: list[str], good: list[str], poisoned: list[list[str]], slots):
-    def build(slot: str, value: str, raw: bool = False) -> bytes:
+    def build(slot: str, value: str, raw: bool = False) -> bytes:  # raw: JSON's only
         column = header.index(slot)
         rows = [good]
         for row in poisoned:
