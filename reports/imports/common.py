@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import IO, Any
+from uuid import UUID
 
 from predictions.models import QUESTION_MAX_LENGTH
 from predictions.rules import one_line
@@ -155,7 +156,7 @@ class PredictionIn:
     events: list[EventIn] = field(default_factory=list)
     evidence: list[EvidenceIn] = field(default_factory=list)
     edits: list[EditIn] = field(default_factory=list)
-    original_id: int | None = None
+    uid: UUID | None = None  # our own exports: the prediction's Prediction.uid
     unit: str = "row"
 
 
