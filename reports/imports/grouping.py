@@ -33,9 +33,9 @@ class OpenGroups:
     evicted (the one touched longest ago first) or at the end (`close`, in the order the
     groups first appeared, so a file that needs no eviction reads as it is written)."""
 
-    def __init__(self, finish: Callable[[Any], Any], *, limit: int = MAX_OPEN_GROUPS) -> None:
+    def __init__(self, finish: Callable[[Any], Any]) -> None:
         self.finish = finish
-        self.limit = limit
+        self.limit = MAX_OPEN_GROUPS
         self.open: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()  # (order, group)
         self.opened = 0
         self.closed: set[int] = set()
