@@ -47,6 +47,8 @@ SOURCE_FIELDS = (
     "archive_url",
     "notes",
 )
+KINDS = frozenset(Prediction.Kind.values)  # built once: `.values` makes a new list per call
+ACTIONS = frozenset(ResolutionEvent.Action.values)
 MSG_NOT_OURS = "This JSON is not a Falsifiable export (it has no format_version)."
 
 
@@ -156,6 +158,9 @@ class _Fields:
             return default
 
     def text(self, obj: dict, name: str, path: str, *, required=False) -> str:
+        raw = obj.get(name) if isinstance(obj, dict) else None
+        if type(raw) is str and raw:  # the common case, without the general path's calls
+            return raw
         return self.value(obj, name, _text, path, required=required, default="")
 
     def items(self, obj: dict, name: str, path: str) -> list:
@@ -217,7 +222,7 @@ def _prediction(number: int, obj: Any, problems: Problems) -> PredictionIn | Non
     uid = f.value(obj, "uid", _uid, "uid", required=False)
     created_at = f.value(obj, "created_at", _time, "created_at")
     kind = f.text(obj, "kind", "kind", required=True)
-    if kind and kind not in Prediction.Kind.values:
+    if kind and kind not in KINDS:
         f.error("kind", f"expected one of {', '.join(Prediction.Kind.values)}, got “{kind}”")
     options = sorted(
         (o for o in f.items(obj, "options", "options") if isinstance(o, dict)),
@@ -370,7 +375,7 @@ def _event(f: _Fields, path: str, raw: Any, kind: str) -> EventIn | None:
         f.error(path, "expected an object")
         return None
     action = f.text(raw, "action", f"{path}.action", required=True)
-    if action and action not in ResolutionEvent.Action.values:
+    if action and action not in ACTIONS:
         f.error(f"{path}.action", f"expected resolve, annul or undo, got “{action}”")
     return EventIn(
         row=f.number,
