@@ -14,8 +14,6 @@ Looked up a batch at a time, so memory does not grow with the account or the fil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from predictions.models import Forecast, Option, Prediction, ResolutionEvent
 from reports.imports.common import PredictionIn
 
@@ -39,9 +37,13 @@ def existing(owner, records: Sequence[PredictionIn]) -> dict[str, Existing]:
     by_key = {r.key for r in records}
     if not by_key:
         return {}
-    rows = Prediction.objects.filter(owner=owner).filter(
-        Q(import_key__in=by_key) | Q(uid__in=by_uid)
-    )
+    # Two queries, each on its own index: an OR of both would scan all the owner's
+    # predictions once per batch (quadratic over a large import). The exclude lets
+    # SQLite use the partial unique index on (owner, import_key).
+    mine = Prediction.objects.filter(owner=owner).order_by()
+    rows = [*mine.exclude(import_key="").filter(import_key__in=by_key)]
+    if by_uid:
+        rows += mine.filter(uid__in=by_uid)
     found: dict[str, Existing] = {}
     for prediction in rows:
         key = by_uid.get(prediction.uid)
