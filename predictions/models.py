@@ -5,6 +5,7 @@ day in the owner's time zone (Profile.timezone).
 """
 
 import secrets
+import uuid
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -274,6 +275,10 @@ class Prediction(models.Model):
 
     # Set when the prediction came from an import, so re-importing adds nothing.
     import_key = models.CharField(max_length=128, blank=True, default="")
+    # Globally unique and never changed: our exports write it, so an import recognises
+    # this very prediction by it, and an export from another account or site can never
+    # collide with it (docs/decisions/0013-import-matching-by-key.md).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = PredictionQuerySet.as_manager()
 

@@ -39,6 +39,7 @@ CSV_COLUMNS = [
     "pinball_loss",
     "prediction_wis",
     "rationale",
+    "prediction_uid",
 ]
 # What an import of our CSV cannot do without: the forecast columns (the first eight) and
 # the resolution; scores are recomputed and the rest is optional.
@@ -78,6 +79,8 @@ COLUMN_HELP = {
     "pinball_loss": "Release date: this quantile's pinball loss in days.",
     "prediction_wis": "Release date: weighted interval score of the final forecast, in days.",
     "rationale": "Why the forecast was made, as written then.",
+    "prediction_uid": "The prediction's permanent identifier, unique on every site: a "
+    "re-import recognises the prediction by it.",
 }
 TAG_SEPARATOR = "; "
 # A spreadsheet runs a cell starting with one of these as a formula; the apostrophe

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 status=0
-for bench in bench_list bench_dashboard bench_export_import load; do
+for bench in bench_list bench_dashboard bench_export_import bench_import_memory load; do
     echo "=== tests/perf/$bench.py ==="
     "$py" "tests/perf/$bench.py" || status=1
 done

@@ -53,7 +53,8 @@ def messages(exc: ValidationError) -> Errors:
 # --- field validation without instances ---
 
 # Field.clean is a pure function of the value; a file repeats the same probabilities
-# many times, so each (field, Decimal) is checked once.
+# and the same few choices (kind, visibility) many times, so each (field, Decimal) and
+# (field with choices, text) is checked once.
 _memo: dict[tuple, list[str]] = {}
 _fields: dict[tuple, tuple] = {}
 
@@ -91,7 +92,7 @@ def field_errors(model, values: dict[str, Any]) -> Errors:
         if type(value) is str and "\x00" in value:
             errors.append((name, rules.MSG_NUL))
             continue
-        if type(value) is Decimal:
+        if type(value) is Decimal or (f.choices and type(value) is str and len(value) <= 64):
             key = (model, name, value)
             found = _memo.get(key)
             if found is None:

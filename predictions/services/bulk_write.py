@@ -51,7 +51,7 @@ def insert_rows(model, names: list[str], rows: list[tuple]) -> None:
     prepare = [
         (i, f, f.get_internal_type())
         for i, f in enumerate(fields)
-        if f.get_internal_type() in ("DateTimeField", "DateField", "DecimalField")
+        if f.get_internal_type() in ("DateTimeField", "DateField", "DecimalField", "UUIDField")
     ]
     if prepare:
         decimals: dict = {}  # a probability is prepared once per distinct value

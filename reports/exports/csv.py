@@ -72,7 +72,7 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
         wis = score_text(p.wis)
         if not p.forecasts:
             empty = ["", "", "", "", "", "", ""]  # option … is_late
-            yield ",".join([pre, *empty, mid, "", "", "", tail, "", wis, ""]) + "\r\n"
+            yield ",".join([pre, *empty, mid, "", "", "", tail, "", wis, "", p.uid]) + "\r\n"
             continue
         for f in p.forecasts:
             fid, at = str(f.id), utc_text(f.at)
@@ -86,7 +86,7 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
                 prob = probability_text(f.probability)
                 yield (
                     f"{pre},,{fid},{at},{prob},,{final},{late},{mid},{outcome},{brier},{loss},"
-                    f"{tail},,,{rationale}\r\n"
+                    f"{tail},,,{rationale},{p.uid}\r\n"
                 )
             elif p.kind == Prediction.Kind.MULTIPLE_CHOICE:
                 for i, (option_id, label, _) in enumerate(p.options):
@@ -107,6 +107,7 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
                         "",
                         "",
                         rationale,
+                        p.uid,
                     ]
                     yield ",".join(cells) + "\r\n"
             else:
@@ -129,6 +130,7 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
                         score_text(f.row_pinball[i]) if f.row_pinball else "",
                         wis,
                         rationale,
+                        p.uid,
                     ]
                     yield ",".join(cells) + "\r\n"
 

@@ -52,6 +52,7 @@ def _prediction_json(p: PredictionData, url) -> dict:
     closed = p.status != Prediction.Status.OPEN
     return {
         "id": p.id,
+        "uid": p.uid,
         "question": p.question,
         "kind": p.kind,
         "resolution_criteria": x["resolution_criteria"],

@@ -23,7 +23,7 @@ from predictions.models import (
 )
 from reports.exports.records import ForecastData, PredictionData
 from reports.exports.scores import score_chunk
-from reports.exports.values import aware_iso, day_text, naive_iso
+from reports.exports.values import aware_iso, day_text, naive_iso, uid_text
 from reports.selectors.raw import as_text, raw_rows
 from sources.models import EvidenceLink
 
@@ -48,6 +48,7 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
         as_text("resolved_at"),
         as_text("created_at"),
         "resolve_by",
+        "uid",
     ]
     extra = ["resolution_criteria", "notes", "visibility", "resolution_note"]
     extra += ["resolution_evidence_id"]
@@ -70,6 +71,7 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
             resolved_at=naive_iso(row[8]),
             created_at=naive_iso(row[9]),
             resolve_by=day_text(row[10]),
+            uid=uid_text(row[11]),
         )
         if full:
             p.extra = dict(zip(extra, row[len(columns) :], strict=True))

@@ -40,6 +40,7 @@ class PredictionData:
     resolved_at: str | None
     created_at: str
     resolve_by: str
+    uid: str = ""  # Prediction.uid as text (8-4-4-4-12)
     extra: dict = field(default_factory=dict)  # JSON-only fields
     options: list[tuple[int, str, int]] = field(default_factory=list)  # (id, label, pos)
     forecasts: list[ForecastData] = field(default_factory=list)

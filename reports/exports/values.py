@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import overload
 
@@ -78,3 +79,9 @@ def url_maker(base_url: str):
     before, after = path.split(str(_URL_PLACEHOLDER))
     before = base_url.rstrip("/") + before
     return lambda pk: f"{before}{pk}{after}"
+
+
+def uid_text(value: uuid.UUID | str) -> str:
+    """A stored Prediction.uid as its canonical text: PostgreSQL's driver returns a
+    UUID, SQLite the 32 hex digits Django stores."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))

@@ -2,12 +2,14 @@
 PredictionBook's CSV and API JSON, and any CSV of yes/no predictions.
 
 `run_import(file, owner=..., options=...)` detects the format (unless told), parses the
-file a row at a time into records, and hands them to the one writer
-(`reports.imports.writing`). All or nothing: the whole import is one transaction, and
+file a row at a time into a stream of records, and hands them to the one writer
+(`reports.imports.writing`), which takes them a batch at a time: memory does not grow
+with the file. All or nothing: the whole import is one transaction, and
 any problem (every one is collected, with its row and column) means nothing is written.
 Idempotent: every prediction and forecast carries an import key derived from the
-source row, and rows already imported are skipped. `dry_run=True` validates and counts
-without writing, for the upload page's preview.
+source row (for our own exports, from the prediction's uid), and rows already imported
+are skipped; records match by those keys only, never by a primary key. `dry_run=True`
+validates and counts without writing, for the upload page's preview.
 
 Detection (`detect_format`): JSON with a `format_version` is ours; other JSON with a
 list of predictions is PredictionBook's API. A CSV header with `Question title` and
@@ -29,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from reports.imports import fatebook, generic_csv, ours_csv, ours_json, predictionbook
-from reports.imports.common import MSG_NO_ROWS, FileProblem, Problems, sniff
+from reports.imports.common import FileProblem, Problems, sniff
 from reports.imports.writing import Summary, write_records
 
 FORMATS = {
@@ -151,15 +153,15 @@ def _run(binary, owner, options: ImportOptions, dry_run: bool, result: ImportRes
             result.header = generic_csv.read_header(binary)
             result.columns = {**generic_csv.guess_columns(result.header), **options.columns}
         parser = FORMATS[fmt]
+        # A generator: records are parsed as the writer takes them, a batch at a time.
         records = parser.parse(binary, problems=problems, options=options)
-        if not records and not problems:
-            problems.add(None, None, MSG_NO_ROWS)
         columns = getattr(parser, "COLUMNS", None)
-        if dry_run or problems:
+        if dry_run:
             result.summary = write_records(
                 records, owner=owner, problems=problems, dry_run=True, columns=columns
             )
             return
+        # A FileProblem raised half-way leaves the block by its exception: rolled back.
         with _large_page_cache(), transaction.atomic():
             try:
                 result.summary = write_records(

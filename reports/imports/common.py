@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -159,7 +160,7 @@ class PredictionIn:
     events: list[EventIn] = field(default_factory=list)
     evidence: list[EvidenceIn] = field(default_factory=list)
     edits: list[EditIn] = field(default_factory=list)
-    original_id: int | None = None
+    uid: UUID | None = None  # our own exports: the prediction's Prediction.uid
     unit: str = "row"
 
 

@@ -14,6 +14,7 @@ option becomes a yes/no prediction "Title: option". Probabilities are rounded to
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO
 
@@ -32,6 +33,7 @@ from reports.imports.common import (
     parse_time,
     stable_key,
 )
+from reports.imports.grouping import MSG_TOO_FAR_APART, OpenGroups
 
 TITLE = "Question title"
 OPTION = "Multiple choice option"
@@ -56,6 +58,7 @@ COLUMNS = {  # model field -> this file's column, for messages
     "tags": TAGS,
 }
 OUTCOMES = {"YES": "yes", "NO": "no", "AMBIGUOUS": "annulled", "": None}
+MAX_NAMES = 1000  # forecasters listed to choose from
 
 
 class NeedsName(FileProblem):
@@ -71,7 +74,8 @@ class NeedsName(FileProblem):
 
 
 def forecasters(binary: IO[bytes]) -> list[str]:
-    """The distinct "Forecast created by" names, in the order they appear."""
+    """The distinct "Forecast created by" names, in the order they appear (the first
+    MAX_NAMES)."""
     rows = iter(CsvReader(binary))
     try:
         _, header = next(rows)
@@ -83,11 +87,14 @@ def forecasters(binary: IO[bytes]) -> list[str]:
         position = index[FORECASTER]
         if position < len(cells) and cells[position].strip():
             names.setdefault(cells[position].strip())
+            if len(names) >= MAX_NAMES:
+                break  # enough to choose from; a longer list is no export of one person
     binary.seek(0)
     return list(names)
 
 
-def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[PredictionIn]:
+def parse(binary: IO[bytes], *, problems: Problems, options=None) -> Iterator[PredictionIn]:
+    """The file's questions as records, grouped in bounded memory (grouping.py)."""
     name = (getattr(options, "fatebook_name", "") or "").strip()
     if not name:
         names = forecasters(binary)
@@ -100,16 +107,22 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
     except StopIteration:
         raise FileProblem("The file is empty.") from None
     index = header_index(header, required=REQUIRED, known="this is not a Fatebook export")
-    questions: dict[tuple, dict] = {}
+    questions = OpenGroups(_record)
     own_rows = 0
+    any_rows = False
     for row, cells in rows:
+        any_rows = True
         c = Cells(row, cells, index, problems)
         title, option = c.get(TITLE), c.get(OPTION)
         created_text = c.get(CREATED)
         identity = (title, created_text, option)
         q = questions.get(identity)
         if q is None:
-            q = questions[identity] = _question(c, title, option)
+            if questions.was_closed(identity):
+                c.error(TITLE, MSG_TOO_FAR_APART.format(limit=questions.limit))
+                continue
+            q = _question(c, title, option, created_text)
+            yield from questions.add(identity, q)
         mine = c.get(FORECASTER) == name
         if c.get(CREATOR) == name:
             q["created_by_me"] = True
@@ -125,25 +138,19 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
             continue  # the same forecast listed twice
         q["keys"].add(key)
         q["forecasts"].append(ForecastIn(row=row, key=key, created_at=at, probability=probability))
-    if name and not own_rows and questions:
+    yield from questions.close()
+    if name and not own_rows and any_rows:
         raise FileProblem(f"No forecast in this file was made by “{name}”.")
-    records = []
-    for (title, created_text, option), q in questions.items():
-        if q["created_at"] is None or q["resolve_by"] is None:
-            continue
-        if not q["forecasts"] and not q["created_by_me"]:
-            continue
-        records.append(_record(q, title, created_text, option))
-    return records
 
 
-def _question(c: Cells, title: str, option: str) -> dict:
+def _question(c: Cells, title: str, option: str, created_text: str) -> dict:
     resolution = c.get(RESOLUTION).upper()
     if resolution not in OUTCOMES:
         c.error(RESOLUTION, f"expected YES, NO, AMBIGUOUS or nothing, got “{c.get(RESOLUTION)}”")
         resolution = ""
     return {
         "row": c.row,
+        "identity": (title, created_text, option),
         "created_at": c.parse(CREATED, parse_time),
         "resolve_by": c.parse(RESOLVE_BY, parse_day),
         "outcome": OUTCOMES[resolution],
@@ -156,7 +163,14 @@ def _question(c: Cells, title: str, option: str) -> dict:
     }
 
 
-def _record(q: dict, title: str, created_text: str, option: str) -> PredictionIn:
+def _record(q: dict) -> PredictionIn | None:
+    """The question's record: when it has its dates, and the person forecast on it or
+    created it."""
+    if q["created_at"] is None or q["resolve_by"] is None:
+        return None
+    if not q["forecasts"] and not q["created_by_me"]:
+        return None
+    title, created_text, option = q["identity"]
     question, notes = fit_question(f"{title}: {option}" if option else title, q["notes"])
     record = PredictionIn(
         row=q["row"],

@@ -3,7 +3,7 @@ when it was made, the resolve-by date, the outcome, when it was resolved, tags, 
 
 Which column holds what is chosen on the upload page or by command options; otherwise
 it is guessed from the header (ROLE_NAMES). Rows with the same question are one
-prediction's forecasts, in time order.
+prediction's forecasts, in time order (grouped in bounded memory: grouping.py).
 
 - probability: 0–1, or per cent ("70%", or "70" when any value in the file is above 1
   or ends in %; `probability_scale` can say "unit" or "percent" instead of "auto");
@@ -17,6 +17,7 @@ prediction's forecasts, in time order.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO
@@ -37,6 +38,7 @@ from reports.imports.common import (
     parse_time,
     stable_key,
 )
+from reports.imports.grouping import MSG_TOO_FAR_APART, OpenGroups
 
 ROLES = ["question", "probability", "created", "resolve_by", "outcome", "resolved", "tags", "notes"]
 ROLE_LABELS = {
@@ -96,7 +98,8 @@ def read_header(binary: IO[bytes]) -> list[str]:
     return [h.strip() for h in header]
 
 
-def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[PredictionIn]:
+def parse(binary: IO[bytes], *, problems: Problems, options=None) -> Iterator[PredictionIn]:
+    """The file's questions as records, grouped in bounded memory (grouping.py)."""
     rows = iter(CsvReader(binary))
     try:
         _, header = next(rows)
@@ -115,10 +118,9 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
             f"row 1: choose which column holds the {' and the '.join(missing)} "
             "(no column name suggests it)."
         )
-    scale = getattr(options, "probability_scale", "auto") or "auto"
-    now = datetime.now(UTC)
-    by_question: dict[str, dict] = {}
-    raw_probabilities: list[tuple[ForecastIn, str, int]] = []  # parsed once the scale is known
+    chosen_scale = getattr(options, "probability_scale", "auto") or "auto"
+    read = _Reading(col=columns.get, scale=chosen_scale, now=datetime.now(UTC), problems=problems)
+    groups = OpenGroups(read.finish)
 
     def col(role: str) -> str:
         """The column chosen for a role, or "" (a cell that reads as empty) for none."""
@@ -135,14 +137,13 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
         if not p_text:
             c.error(col("probability"), "expected a probability, got an empty cell")
             continue
-        group = by_question.get(question)
+        group = groups.get(question)
         if group is None:
-            group = by_question[question] = {
-                "row": row,
-                "forecasts": [],
-                "keys": set(),
-                "outcome": None,
-            }
+            if groups.was_closed(question):
+                c.error(col("question"), MSG_TOO_FAR_APART.format(limit=groups.limit))
+                continue
+            group = {"question": question, "row": row, "forecasts": [], "keys": set()}
+            group["outcome"] = None
             group["resolve_by"] = (
                 c.parse(col("resolve_by"), parse_day, required=False) if col("resolve_by") else None
             )
@@ -153,6 +154,7 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
             ]
             group["notes"] = c.get(col("notes") or "")
             group["resolved"] = None
+            yield from groups.add(question, group)
         if col("outcome"):
             text = c.get(col("outcome"))
             if text.lower() not in OUTCOMES:
@@ -167,34 +169,53 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
         if col("resolved") and c.get(col("resolved")):
             group["resolved"] = c.parse(col("resolved"), parse_time)
         key = stable_key("generic", question, c.get(col("created") or ""), p_text)
-        forecast = ForecastIn(row=row, key=key, created_at=created or now)
         if key in group["keys"]:
             continue  # the same row twice
         group["keys"].add(key)
-        group["forecasts"].append(forecast)
-        raw_probabilities.append((forecast, p_text, row))
-    if scale == "auto":
-        scale = (
-            "percent" if any(_looks_percent(text) for _, text, _ in raw_probabilities) else "unit"
+        # The probability is read once the scale is known (when the first group is done).
+        group["forecasts"].append(
+            (ForecastIn(row=row, key=key, created_at=created or read.now), p_text)
         )
-    for forecast, text, row in raw_probabilities:
-        try:
-            forecast.probability = parse_probability(text, scale)
-        except ValueError as exc:
-            problems.add(row, col("probability"), str(exc))
-    records = []
-    for question, group in by_question.items():
-        forecasts = sorted(
-            (f for f in group["forecasts"] if f.probability is not None), key=lambda f: f.created_at
-        )
+        read.percent_seen = read.percent_seen or _looks_percent(p_text)
+    yield from groups.close()
+
+
+class _Reading:
+    """What finishing a question needs: the columns, the time of the import, and the
+    probability scale. With `auto`, the scale is per cent when any value read so far
+    looks like one (above 1, or ending in %), decided when the first question is
+    finished: at the end of a file that fits in memory (grouping.MAX_OPEN_GROUPS), so
+    by every value of the file; earlier in a larger one, by the values read until then
+    (a later value that disagrees is then refused at its row, never misread silently
+    as out of range)."""
+
+    def __init__(self, *, col, scale: str, now: datetime, problems: Problems) -> None:
+        self.col = lambda role: col(role, "")
+        self.scale = scale
+        self.now = now
+        self.problems = problems
+        self.percent_seen = False
+
+    def finish(self, group: dict) -> PredictionIn | None:
+        if self.scale == "auto":
+            self.scale = "percent" if self.percent_seen else "unit"
+        forecasts = []
+        for forecast, text in group["forecasts"]:
+            try:
+                forecast.probability = parse_probability(text, self.scale)
+            except ValueError as exc:
+                self.problems.add(forecast.row, self.col("probability"), str(exc))
+                continue
+            forecasts.append(forecast)
         if not forecasts:
-            continue
+            return None
+        forecasts.sort(key=lambda f: f.created_at)
         created = forecasts[0].created_at
         resolve_by = group["resolve_by"] or created.date()
-        text, notes = fit_question(question, group["notes"])
+        text, notes = fit_question(group["question"], group["notes"])
         record = PredictionIn(
             row=group["row"],
-            key=stable_key("generic", question),
+            key=stable_key("generic", group["question"]),
             question=text,
             created_at=created,
             resolve_by=resolve_by,
@@ -204,7 +225,7 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
         )
         if group["outcome"] is not None:
             end_of_day = datetime.combine(resolve_by + timedelta(days=1), time.min, tzinfo=UTC)
-            known = group["resolved"] or min(max(end_of_day, forecasts[-1].created_at), now)
+            known = group["resolved"] or min(max(end_of_day, forecasts[-1].created_at), self.now)
             record.events.append(
                 EventIn(
                     row=group["row"],
@@ -214,8 +235,7 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
                     known_at=known,
                 )
             )
-        records.append(record)
-    return records
+        return record
 
 
 def _looks_percent(text: str) -> bool:

@@ -1,6 +1,9 @@
 """Our own CSV export read back: one row per forecast (per option, per quantile).
 
-Rows are grouped by `prediction_id` and `forecast_id`; the leading apostrophe the
+Rows are grouped by `prediction_id` and `forecast_id`. The export writes a prediction's
+rows one after the other, and the file is read so: a prediction is handed on as soon
+as the next one starts, so only one is ever held (rows of one prediction found apart
+are refused as the same prediction twice). The leading apostrophe the
 export puts before formula-like text is removed. What the CSV does not carry (the
 resolution history beyond the current state, evidence, edits, phrases, visibility) is
 not restored: the JSON export is the lossless one. Import keys are those of our JSON
@@ -9,6 +12,7 @@ import, so a prediction imported from either file is not imported again from the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import IO
 
 from predictions.models import Prediction
@@ -29,13 +33,13 @@ from reports.imports.common import (
     unescape_cell,
     whole_number,
 )
-from reports.imports.ours_json import forecast_key, prediction_key
+from reports.imports.ours_json import forecast_key, parse_uid, prediction_key
 
 KINDS = frozenset(Prediction.Kind.values)
 STATUSES = frozenset(Prediction.Status.values)
 
 
-def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[PredictionIn]:
+def parse(binary: IO[bytes], *, problems: Problems, options=None) -> Iterator[PredictionIn]:
     rows = iter(CsvReader(binary))
     try:
         _, header = next(rows)
@@ -44,7 +48,7 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
     index = header_index(
         header, required=CSV_IMPORT_REQUIRED, known="this is not a Falsifiable CSV export"
     )
-    groups: dict[int, dict] = {}
+    group: dict | None = None
     at_id = index["prediction_id"]
     for row, cells in rows:
         c = Cells(row, cells, index, problems)
@@ -58,12 +62,14 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[Predic
             pid = c.parse("prediction_id", parse_int)  # records the problem
         if pid is None:
             continue
-        group = groups.get(pid)
-        if group is None:
-            group = groups[pid] = _start(c, pid)
+        if group is None or group["id"] != pid:
+            if group is not None and (record := _finish(group, problems)) is not None:
+                yield record
+            group = _start(c, pid)
         if problems.count == before:
             _add_row(group, c)
-    return [r for r in (_finish(g, problems) for g in groups.values()) if r is not None]
+    if group is not None and (record := _finish(group, problems)) is not None:
+        yield record
 
 
 def _start(c: Cells, pid: int) -> dict:
@@ -93,6 +99,7 @@ def _start(c: Cells, pid: int) -> dict:
         "known_at": c.parse("known_at", parse_time, required=status in ("resolved", "annulled")),
         "resolved_at": c.parse("resolved_at", parse_time, required=False),
         "tags": [t.strip() for t in unescape_cell(c.get("tags")).split(";") if t.strip()],
+        "uid": c.parse("prediction_uid", parse_uid, required=False),
         "options": [],
         "forecasts": {},
     }
@@ -145,14 +152,14 @@ def _finish(group: dict, problems: Problems) -> PredictionIn | None:
     kind = group["kind"]
     record = PredictionIn(
         row=group["row"],
-        key=prediction_key(group["id"], created),
+        key=prediction_key(group["id"], created, group["uid"]),
         question=group["question"],
         created_at=created,
         resolve_by=group["resolve_by"] or (group["known_at"] or created).date(),
         kind=kind,
         tags=group["tags"],
         options=group["options"],
-        original_id=group["id"],
+        uid=group["uid"],
     )
     for forecast in group["forecasts"].values():
         if kind == Prediction.Kind.MULTIPLE_CHOICE:

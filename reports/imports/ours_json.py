@@ -4,17 +4,21 @@ The export writes its head on the first line and one prediction per line, so a l
 file is read a prediction at a time; any other layout of the same JSON (pretty-printed,
 re-saved by a tool) is read whole with `json.load`.
 
-Import keys: a prediction's key derives from its id and creation time in the exporting
-account, a forecast's from its id, so the same file (or its CSV twin) imports once. A
-file exported from the importing account itself is recognised by those ids.
+Import keys: a prediction's key derives from its `uid` (globally unique; files written
+before it existed: from its id and creation time in the exporting account), a
+forecast's from its id, so the same file (or its CSV twin) imports once. A file
+exported from the importing account itself is recognised by the uid
+(docs/decisions/0013-import-matching-by-key.md).
 """
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
+from uuid import UUID
 
 from predictions.models import Prediction, ResolutionEvent
 from reports.file_format import FORMAT_VERSION
@@ -48,12 +52,28 @@ SOURCE_FIELDS = (
     "archive_url",
     "notes",
 )
+KINDS = frozenset(Prediction.Kind.values)  # built once: `.values` makes a new list per call
+ACTIONS = frozenset(ResolutionEvent.Action.values)
 MSG_NOT_OURS = "This JSON is not a Falsifiable export (it has no format_version)."
 
 
-def prediction_key(original_id: int, created_at) -> str:
-    """Shared with our CSV: the same prediction gets the same key from either file."""
+def prediction_key(original_id: int | None, created_at, uid: UUID | None) -> str:
+    """Shared with our CSV: the same prediction gets the same key from either file. By
+    its uid when the file has it; an older file's id and time are unique only within
+    the account that exported it."""
+    if uid is not None:
+        return f"{KEY_SOURCE}:uid:{uid}"
     return stable_key(KEY_SOURCE, original_id, created_at.isoformat())
+
+
+def parse_uid(text: str) -> UUID:
+    """A prediction's uid as the exports write it (8-4-4-4-12 hexadecimal digits)."""
+    try:
+        return UUID(text)
+    except ValueError:
+        raise ValueError(
+            f"expected a uid like 0f8fad5b-d9cb-469f-a165-70867728950e, got “{text[:40]}”"
+        ) from None
 
 
 def forecast_key(original_id: int) -> str:
@@ -143,6 +163,9 @@ class _Fields:
             return default
 
     def text(self, obj: dict, name: str, path: str, *, required=False) -> str:
+        raw = obj.get(name) if isinstance(obj, dict) else None
+        if type(raw) is str and raw:  # the common case, without the general path's calls
+            return raw
         return self.value(obj, name, _text, path, required=required, default="")
 
     def items(self, obj: dict, name: str, path: str) -> list:
@@ -186,6 +209,10 @@ def _ref(raw: Any) -> int | str:
     return raw
 
 
+def _uid(raw: Any) -> UUID:
+    return parse_uid(_text(raw))
+
+
 def _time(raw: Any):
     return parse_time(_text(raw))
 
@@ -198,13 +225,13 @@ def _any_day(raw: Any):
     return parse_day(_text(raw), bounded=False)
 
 
-def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[PredictionIn]:
-    records = []
+def parse(binary: IO[bytes], *, problems: Problems, options=None) -> Iterator[PredictionIn]:
+    """The file's predictions, one at a time as they are read (a line-per-prediction
+    file is never held whole; any other layout is, by `json.load`)."""
     for number, obj in _objects(binary):
         record = _prediction(number, obj, problems)
         if record is not None:
-            records.append(record)
-    return records
+            yield record
 
 
 def _prediction(number: int, obj: Any, problems: Problems) -> PredictionIn | None:
@@ -214,9 +241,10 @@ def _prediction(number: int, obj: Any, problems: Problems) -> PredictionIn | Non
         return None
     before = problems.count
     original_id = f.value(obj, "id", _int, "id")
+    uid = f.value(obj, "uid", _uid, "uid", required=False)
     created_at = f.value(obj, "created_at", _time, "created_at")
     kind = f.text(obj, "kind", "kind", required=True)
-    if kind and kind not in Prediction.Kind.values:
+    if kind and kind not in KINDS:
         f.error("kind", f"expected one of {', '.join(Prediction.Kind.values)}, got “{kind}”")
     options = sorted(
         (o for o in f.items(obj, "options", "options") if isinstance(o, dict)),
@@ -237,7 +265,7 @@ def _prediction(number: int, obj: Any, problems: Problems) -> PredictionIn | Non
         visibility=f.text(obj, "visibility", "visibility") or Prediction.Visibility.PRIVATE,
         tags=_tags(f, obj),
         options=labels,
-        original_id=original_id,
+        uid=uid,
         unit="prediction",
     )
     for i, raw in enumerate(f.items(obj, "forecasts", "forecasts")):
@@ -273,7 +301,7 @@ def _prediction(number: int, obj: Any, problems: Problems) -> PredictionIn | Non
         )
     if problems.count != before:
         return None
-    record.key = prediction_key(original_id, created_at)
+    record.key = prediction_key(original_id, created_at, uid)
     return record
 
 
@@ -370,7 +398,7 @@ def _event(f: _Fields, path: str, raw: Any, kind: str) -> EventIn | None:
         f.error(path, "expected an object")
         return None
     action = f.text(raw, "action", f"{path}.action", required=True)
-    if action and action not in ResolutionEvent.Action.values:
+    if action and action not in ACTIONS:
         f.error(f"{path}.action", f"expected resolve, annul or undo, got “{action}”")
     return EventIn(
         row=f.number,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -44,6 +45,7 @@ from reports.imports.common import (
     read_value,
     stable_key,
 )
+from reports.imports.grouping import MSG_TOO_FAR_APART, OpenGroups
 
 ALIASES = {
     "id": ("id", "prediction_id"),
@@ -69,7 +71,7 @@ JUDGEMENTS = {
 BOOLEAN_OUTCOMES: dict[object, str] = {True: "yes", False: "no"}
 
 
-def parse(binary: IO[bytes], *, problems: Problems, options=None) -> list[PredictionIn]:
+def parse(binary: IO[bytes], *, problems: Problems, options=None) -> Iterator[PredictionIn]:
     head = binary.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
     binary.seek(0)
     if head.startswith((b"{", b"[")):
@@ -122,14 +124,14 @@ def _csv_index(header: list[str]) -> dict[str, int]:
     return index
 
 
-def _parse_csv(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
+def _parse_csv(binary: IO[bytes], problems: Problems) -> Iterator[PredictionIn]:
     rows = iter(CsvReader(binary))
     try:
         _, header = next(rows)
     except StopIteration:
         raise FileProblem("The file is empty.") from None
     index = _csv_index(header)
-    groups: dict[int, dict] = {}
+    groups = OpenGroups(_finish_csv)
     for row, cells in rows:
         c = Cells(row, cells, index, problems)
         pid = c.parse("id", parse_int)
@@ -143,8 +145,11 @@ def _parse_csv(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
             continue
         group = groups.get(pid)
         if group is None:
+            if groups.was_closed(pid):
+                c.error("id", MSG_TOO_FAR_APART.format(limit=groups.limit))
+                continue
             question, notes = fit_question(c.get("description"))
-            group = groups[pid] = {
+            group = {
                 "record": PredictionIn(
                     row=row,
                     key=f"predictionbook:{pid}",
@@ -159,6 +164,7 @@ def _parse_csv(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
                 "judged_at": c.parse("judged_at", parse_time, required=False),
                 "keys": set(),
             }
+            yield from groups.add(pid, group)
         record = group["record"]
         record.created_at = min(record.created_at, created)
         key = stable_key("predictionbook", pid, c.get("created_at"), c.get("confidence"))
@@ -168,20 +174,23 @@ def _parse_csv(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
         record.forecasts.append(
             ForecastIn(row=row, key=key, created_at=created, probability=confidence)
         )
-    records = []
-    for group in groups.values():
-        record = group["record"]
-        record.forecasts.sort(key=lambda f: f.created_at)
-        known = group["judged_at"] or _known_at(group["deadline"], record.forecasts)
-        _resolution(record, group["outcome"], known)
-        records.append(record)
-    return records
+    yield from groups.close()
+
+
+def _finish_csv(group: dict) -> PredictionIn:
+    record = group["record"]
+    record.forecasts.sort(key=lambda f: f.created_at)
+    known = group["judged_at"] or _known_at(group["deadline"], record.forecasts)
+    _resolution(record, group["outcome"], known)
+    return record
 
 
 # --- API JSON -------------------------------------------------------------------------
 
 
-def _parse_json(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
+def _parse_json(binary: IO[bytes], problems: Problems) -> Iterator[PredictionIn]:
+    """The API's JSON is one array, read whole by `json.load` (an upload is capped in
+    size); its records are then handed on one at a time."""
     try:
         data = json.load(io.TextIOWrapper(binary, encoding="utf-8-sig"), cls=JsonNumbers)
     except UnicodeDecodeError as exc:
@@ -197,12 +206,10 @@ def _parse_json(binary: IO[bytes], problems: Problems) -> list[PredictionIn]:
         data = data.get("predictions")
     if not isinstance(data, list):
         raise FileProblem("This JSON is not a PredictionBook export (no list of predictions).")
-    records = []
     for number, obj in enumerate(data, start=1):
         record = _json_prediction(number, obj, user_id, problems)
         if record is not None:
-            records.append(record)
-    return records
+            yield record
 
 
 def _field(obj: dict, name: str, parser, number: int, problems: Problems, required=True, path=""):

@@ -69,7 +69,11 @@ def counts(user=None) -> tuple[int, ...]:
 def without_ids(data):
     """The JSON export with everything that names a database row removed."""
     if isinstance(data, dict):
-        return {k: without_ids(v) for k, v in data.items() if k not in ("id", "url", "evidence_id")}
+        return {
+            k: without_ids(v)
+            for k, v in data.items()
+            if k not in ("id", "uid", "url", "evidence_id")
+        }
     if isinstance(data, list):
         return [without_ids(v) for v in data]
     return data
@@ -78,7 +82,7 @@ def without_ids(data):
 def csv_without_ids(text: str) -> list[dict]:
     rows = list(csv.DictReader(io.StringIO(text)))
     for row in rows:
-        for column in ("prediction_id", "forecast_id", "url"):
+        for column in ("prediction_id", "forecast_id", "url", "prediction_uid"):
             row.pop(column)
     return rows
 

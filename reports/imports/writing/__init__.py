@@ -7,7 +7,7 @@ finds what an earlier import already brought, and previews the result
 (docs/decisions/0003-bulk-import-path.md).
 
 - `writer`: the batches, from records to the bulk service's write;
-- `keys`: records already in the account (import keys, original ids);
+- `keys`: records already in the account (by uid and import key, never by primary key);
 - `rows`: predictions, options, forecasts and edits;
 - `resolution`: the resolution history;
 - `evidence`: evidence links and their sources;

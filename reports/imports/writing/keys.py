@@ -1,5 +1,15 @@
-"""Which records of a file are already in the account: by import key, or (our own
-formats) by the original id when the file comes from this very account."""
+"""Which records of a file are already in the account, found by keys only
+(docs/decisions/0013-import-matching-by-key.md):
+
+- a record carrying a prediction's `uid` (our exports since it exists) is that very
+  prediction when the account has a prediction with this uid (re-importing one's own
+  export); uids are globally unique, so another account's or site's file never matches;
+- otherwise, and for every other format, a record matches only a prediction an earlier
+  import stored under the same import key.
+
+Never by a primary key: a file's ids are another database's, and equal ours by chance.
+Looked up a batch at a time, so memory does not grow with the account or the file.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,41 +20,40 @@ from reports.imports.common import PredictionIn
 
 @dataclass
 class Existing:
-    """A prediction already in the account and what matching a record against it needs."""
+    """A prediction already in the account and what matching a record against it needs.
+    `same_prediction`: found by its own uid, so the file's forecast ids are its own."""
 
     prediction: Prediction
+    same_prediction: bool = False
     forecast_keys: set[str] = field(default_factory=set)
     forecast_ids: set[int] = field(default_factory=set)
     options: list[Option] = field(default_factory=list)
     resolved_before: bool = False
 
 
-def import_keys(owner) -> dict[str, int]:
-    """The owner's import keys and their predictions' ids, loaded once per import."""
-    return dict(
-        Prediction.objects.filter(owner=owner)
-        .exclude(import_key="")
-        .values_list("import_key", "pk")
-    )
-
-
-def existing(owner, keys: dict[str, int], records: Sequence[PredictionIn]) -> dict:
-    """{import key or original id: Existing} for this batch's records already there."""
-    pks = {keys[r.key] for r in records if r.key in keys}
-    originals = {r.original_id: r for r in records if r.original_id is not None}
-    found: dict[str | int, Prediction] = {}
-    if not pks and not originals:
+def existing(owner, records: Sequence[PredictionIn]) -> dict[str, Existing]:
+    """{record key: Existing} for this batch's records already in the account."""
+    by_uid = {r.uid: r.key for r in records if r.uid is not None}
+    by_key = {r.key for r in records}
+    if not by_key:
         return {}
-    rows = Prediction.objects.filter(owner=owner, pk__in=pks | set(originals))
+    # Two queries, each on its own index: an OR of both would scan all the owner's
+    # predictions once per batch (quadratic over a large import). The exclude lets
+    # SQLite use the partial unique index on (owner, import_key).
+    mine = Prediction.objects.filter(owner=owner).order_by()
+    rows = [*mine.exclude(import_key="").filter(import_key__in=by_key)]
+    if by_uid:
+        rows += mine.filter(uid__in=by_uid)
+    found: dict[str, Existing] = {}
     for prediction in rows:
-        if prediction.import_key and prediction.import_key in keys:
-            found[prediction.import_key] = prediction
-        rec = originals.get(prediction.pk)
-        if rec is not None and rec.key not in found and prediction.created_at == rec.created_at:
-            found[prediction.pk] = prediction
+        key = by_uid.get(prediction.uid)
+        if key is not None:  # the uid wins over an import key naming another prediction
+            found[key] = Existing(prediction=prediction, same_prediction=True)
+        elif prediction.import_key in by_key:
+            found.setdefault(prediction.import_key, Existing(prediction=prediction))
     if not found:
         return {}
-    by_pk = {p.pk: Existing(prediction=p) for p in found.values()}
+    by_pk = {e.prediction.pk: e for e in found.values()}
     for prediction_id, pk, key in Forecast.objects.filter(prediction_id__in=by_pk).values_list(
         "prediction_id", "pk", "import_key"
     ):
@@ -57,4 +66,4 @@ def existing(owner, keys: dict[str, int], records: Sequence[PredictionIn]) -> di
         "prediction_id", flat=True
     ):
         by_pk[prediction_id].resolved_before = True
-    return {key: by_pk[p.pk] for key, p in found.items()}
+    return found

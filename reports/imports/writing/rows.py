@@ -48,11 +48,11 @@ def check_new(writer, rec: PredictionIn) -> bulk.BulkPrediction | None:
     return None if writer.problems.count != before else item
 
 
-def check_existing(writer, rec: PredictionIn, found: Existing, *, same_account: bool):
-    """An earlier import of this prediction (or, `same_account`, the prediction this
-    very account exported): only forecasts it lacks are added, and its resolution if
-    it has never been resolved or reopened. Forecasts match by import key, and in an
-    account's own export also by their original id."""
+def check_existing(writer, rec: PredictionIn, found: Existing):
+    """An earlier import of this prediction (or, `found.same_prediction`, the very
+    prediction the file was exported from): only forecasts it lacks are added, and its
+    resolution if it has never been resolved or reopened. Forecasts match by import
+    key, and in the prediction's own export also by their original id."""
     before = writer.problems.count
     prediction = found.prediction
     if prediction.kind != rec.kind:
@@ -60,7 +60,7 @@ def check_existing(writer, rec: PredictionIn, found: Existing, *, same_account: 
         return None
     labels = [o.label for o in found.options]
     known: set = set(found.forecast_keys)
-    if same_account:
+    if found.same_prediction:
         known |= found.forecast_ids
     item = bulk.BulkPrediction(
         prediction=prediction,

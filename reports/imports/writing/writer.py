@@ -1,19 +1,36 @@
-"""The batches of an import: records checked, then written by the bulk service."""
+"""The batches of an import: records checked, then written by the bulk service.
 
-from collections.abc import Iterable, Sequence
+Records arrive as a stream and are taken BATCH_SIZE at a time; nothing of a batch is
+kept once it is written except the counts and the first rows of the preview
+(`Summary`), the owner's tags met so far, and an 8-byte digest per prediction key to
+refuse the same prediction twice in one file. Memory therefore stays flat whatever
+the size of the file (tests/perf/bench_import_memory.py).
+"""
+
+import hashlib
+from collections.abc import Iterable
+from itertools import islice
 
 from django.db import connection
 from django.utils import timezone
 
 from predictions.models import Tag
 from predictions.services import bulk, bulk_write, tags_for_names
-from reports.imports.common import PredictionIn, Problems
+from reports.imports.common import MSG_NO_ROWS, PredictionIn, Problems
 from reports.imports.writing import keys
 from reports.imports.writing.evidence import evidence_linker
 from reports.imports.writing.preview import Summary
 from reports.imports.writing.rows import check_existing, check_new
 
 BATCH_SIZE = 2000
+MSG_TWICE = "the same prediction as an earlier row of the file"
+
+
+def key_digest(key: str) -> int:
+    """A prediction key as 8 bytes: a million keys take some 60 MB as a set of ints
+    rather than 150 MB as strings, and two different keys share a digest with odds of
+    about n²/2⁶⁵ (1 in 37 million for a million predictions)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
 
 
 class Writer:
@@ -36,17 +53,18 @@ class Writer:
         self.dry_run = dry_run
         self.columns = columns or {}
         self.summary = Summary()
-        self.tags: dict[str, Tag] = {}
-        self.seen_keys: dict[str, int] = {}
+        self.records = 0  # records read from the file, valid or not
+        self.tags: dict[str, Tag] = {}  # lower-case name -> the owner's tag, as met
+        self.seen: set[int] = set()  # key_digest of every prediction key so far
         self.today = timezone.localdate()  # what "an actual date in the future" means
 
-    def write(self, records: Sequence[PredictionIn]) -> Summary:
+    def write(self, records: Iterable[PredictionIn]) -> Summary:
         if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover
             raise RuntimeError("The import needs a database that returns ids from bulk inserts.")
-        self.existing_keys = keys.import_keys(self.owner)
-        self._prepare_tags(records)
-        for start in range(0, len(records), BATCH_SIZE):
-            self._batch(records[start : start + BATCH_SIZE])
+        stream = iter(records)
+        while batch := list(islice(stream, BATCH_SIZE)):
+            self.records += len(batch)
+            self._batch(batch)
         return self.summary
 
     # --- problems at the row and column the user sees ---
@@ -63,34 +81,35 @@ class Writer:
     def writing(self) -> bool:
         return not self.dry_run and not self.problems
 
-    def _prepare_tags(self, records: Sequence[PredictionIn]) -> None:
-        """Each record's tag names by the rules; the owner's tags, made once per file."""
+    def _prepare_tags(self, records: list[PredictionIn]) -> None:
+        """Each record's tag names by the rules; the batch's new names made into the
+        owner's tags (once per import: later batches find them in `self.tags`)."""
         names: dict[str, str] = {}
         for rec in records:
             rec.tags, errors = bulk.check_tag_names(rec.tags)
             self.errors(rec, errors)
             for name in rec.tags:
-                names.setdefault(name.lower(), name)
+                if name.lower() not in self.tags:
+                    names.setdefault(name.lower(), name)
         if self.writing and names:
-            self.tags = {
-                tag.name.lower(): tag
-                for tag in tags_for_names(owner=self.owner, names=names.values())
-            }
+            for tag in tags_for_names(owner=self.owner, names=names.values()):
+                self.tags[tag.name.lower()] = tag
 
-    def _batch(self, records: Sequence[PredictionIn]) -> None:
-        existing = keys.existing(self.owner, self.existing_keys, records)
-        items: list[bulk.BulkPrediction] = []
+    def _batch(self, records: list[PredictionIn]) -> None:
+        fresh = []
         for rec in records:
-            if rec.key in self.seen_keys:
-                self.error(rec, None, f"the same prediction as row {self.seen_keys[rec.key]}")
+            digest = key_digest(rec.key)
+            if digest in self.seen:
+                self.error(rec, None, MSG_TWICE)
                 continue
-            self.seen_keys[rec.key] = rec.row
-            if rec.key in existing:
-                item = check_existing(self, rec, existing[rec.key], same_account=False)
-            elif rec.original_id is not None and rec.original_id in existing:
-                item = check_existing(self, rec, existing[rec.original_id], same_account=True)
-            else:
-                item = check_new(self, rec)
+            self.seen.add(digest)
+            fresh.append(rec)
+        self._prepare_tags(fresh)
+        existing = keys.existing(self.owner, fresh)
+        items: list[bulk.BulkPrediction] = []
+        for rec in fresh:
+            found = existing.get(rec.key)
+            item = check_new(self, rec) if found is None else check_existing(self, rec, found)
             if item is not None:
                 items.append(item)
                 self.summary.add(item)
@@ -104,14 +123,18 @@ class Writer:
 
 
 def write_records(
-    records: Sequence[PredictionIn] | Iterable[PredictionIn],
+    records: Iterable[PredictionIn],
     *,
     owner,
     problems: Problems,
     dry_run: bool = False,
     columns: dict[str, str] | None = None,
 ) -> Summary:
-    """Validates the records and, unless `dry_run` or a problem is found, writes them
-    (call inside a transaction, which the caller rolls back if `problems` is set)."""
+    """Validates the records as they come and, unless `dry_run` or a problem is found,
+    writes them a batch at a time (call inside a transaction, which the caller rolls
+    back if `problems` is set: a problem found late leaves earlier batches written)."""
     writer = Writer(owner=owner, problems=problems, dry_run=dry_run, columns=columns)
-    return writer.write(list(records))
+    writer.write(records)
+    if not writer.records and not problems:
+        problems.add(None, None, MSG_NO_ROWS)
+    return writer.summary

@@ -10,6 +10,10 @@ from reports.imports.generic_csv import ROLES
 
 
 class Command(BaseCommand):
+    # The system checks import every URL module, and with them the dashboard's plotting
+    # stack: seconds and some 100 MB for a command that needs neither (`manage.py check`
+    # and the test suite still run them).
+    requires_system_checks: list[str] = []
     help = (
         "Import predictions from a Falsifiable export (JSON or CSV), Fatebook's CSV, "
         "PredictionBook's CSV or API JSON, or any CSV of yes/no predictions. All or "
