@@ -305,7 +305,17 @@ class PendingCapTests(ImportPageBase):
 
 @override_settings(FALSIFIABLE_IMPORT_INLINE_BYTES=100)
 class JobTests(ImportPageBase):
-    """Files over the inline size: the request enqueues a job and returns at once."""
+    """Files over the inline size: the request enqueues a job and returns at once.
+
+    The jobs run here without their heartbeat thread: its own connection to SQLite's
+    in-memory test database could never be closed (Django keeps those open), and the
+    heartbeat is what the worker and browser tests watch."""
+
+    def setUp(self):
+        super().setUp()
+        quiet = mock.patch("reports.imports.jobs.Heartbeat", return_value=contextlib.nullcontext())
+        quiet.start()
+        self.addCleanup(quiet.stop)
 
     def status(self, upload) -> str:
         response = self.client.get(self.url("import_status", upload), headers={"HX-Request": "1"})
