@@ -187,7 +187,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"  # filled by collectstatic in production
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -258,7 +258,6 @@ if not DEBUG:
 
 # Uploads (imports) beyond this size are refused with a message.
 FALSIFIABLE_MAX_UPLOAD_BYTES = int(os.environ.get("FALSIFIABLE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
-# Uploaded files wait here between preview and confirmation; share it between app servers.
 # Background jobs (large imports, scheduled work): Django's tasks framework with the
 # database backend, so SQLite needs no extra service. `manage.py db_worker` runs them.
 TASKS = {
@@ -268,7 +267,20 @@ TASKS = {
     }
 }
 
-FALSIFIABLE_IMPORT_DIR = os.environ.get("FALSIFIABLE_IMPORT_DIR") or None
+# Imports (docs/decisions/0014-import-jobs.md): uploaded files wait in the "imports"
+# storage between upload, check and import, so every app server and worker must see the
+# same one. The default is a private directory (0700, refused if another user owns it or
+# others may write to it); any Django storage backend can replace it.
+STORAGES["imports"] = {
+    "BACKEND": "reports.imports.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": os.environ.get("FALSIFIABLE_IMPORT_DIR") or str(VAR_DIR / "imports")},
+}
+# Uploads waiting for a check, a confirmation or their import, per user.
+FALSIFIABLE_MAX_PENDING_IMPORTS = int(os.environ.get("FALSIFIABLE_MAX_PENDING_IMPORTS", "3"))
+# Files up to this size are checked and imported within the request; larger ones by a job.
+FALSIFIABLE_IMPORT_INLINE_BYTES = int(
+    os.environ.get("FALSIFIABLE_IMPORT_INLINE_BYTES", 1024 * 1024)
+)
 # The site's address, for absolute links in reminder emails.
 FALSIFIABLE_BASE_URL = os.environ.get("FALSIFIABLE_BASE_URL", "")
 # Title autofill refuses loopback/private addresses; tests alone may allow loopback.

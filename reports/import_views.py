@@ -1,8 +1,12 @@
-"""Import from a file: upload → preview (nothing written) → confirm (all or nothing).
+"""Import from a file: upload → check (nothing written) → confirm → import (all or nothing).
 
-The upload is copied in chunks to a private temporary file named by a random token;
-the token is kept in the uploader's session only, so another user's (or an old) token
-answers 404. The file is deleted after the import, on cancel, or after a day.
+The upload is stored through the "imports" storage and recorded as an ImportUpload
+(reports.models), owned by the uploader: every URL looks it up by token *and* owner, so
+another account's token answers 404. The check runs once, inline for a small file or as
+a background job (reports.imports.jobs) for a large one, and stores a compact summary;
+the page renders that summary and never reads the file again. While a job runs, the
+page's status block polls `import/<token>/status/` every second (htmx) and shows how far
+it has read; a reload shows the same, because the state is the record's.
 
 Size: a request whose Content-Length is over FALSIFIABLE_MAX_UPLOAD_BYTES is refused
 (413) before Django reads the body; that is why the upload view is CSRF-exempt and
@@ -12,9 +16,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE counts the form fields but not the file, and files o
 FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to disk rather than memory.
 """
 
-import secrets
-import tempfile
-import time
+import logging
 from pathlib import Path
 
 from django import forms
@@ -23,40 +25,32 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reports.imports import FORMAT_CHOICES, FORMAT_LABELS, ImportOptions, run_import
+from reports.imports import FORMAT_CHOICES, FORMAT_LABELS, jobs
 from reports.imports.generic_csv import ROLE_LABELS, ROLES
+from reports.imports.storage import UnsafeImportDirectory
+from reports.imports.summaries import StoredSummary
+from reports.models import ImportUpload
 
-SESSION_KEY = "falsifiable_imports"
+logger = logging.getLogger(__name__)
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields beside the file
-STALE_SECONDS = 24 * 60 * 60
 CHOICES = [(name, FORMAT_LABELS[name]) for name in FORMAT_CHOICES]
 MSG_TOO_LARGE = "The file is larger than {limit}; split it or ask the site's administrator."
 MSG_EMPTY_UPLOAD = "The file is empty (0 bytes)."
-MSG_EXPIRED = "That upload has expired or belongs to another session; upload the file again."
+MSG_EXPIRED = "That upload has expired or belongs to another account; upload the file again."
+MSG_STORAGE = (
+    "Uploads cannot be stored on this server at the moment; please tell the site's "
+    "administrator (the upload directory is not private)."
+)
+MSG_BUSY = "The import is running; it can be cancelled only once it has stopped."
+State = ImportUpload.State
 
 
 def _limit() -> int:
     return settings.FALSIFIABLE_MAX_UPLOAD_BYTES
-
-
-def _upload_dir() -> Path:
-    configured = settings.FALSIFIABLE_IMPORT_DIR
-    path = Path(configured) if configured else Path(tempfile.gettempdir()) / "falsifiable-imports"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def _remove_stale(directory: Path) -> None:
-    cutoff = time.time() - STALE_SECONDS
-    for path in directory.glob("*.upload"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
 
 
 class UploadForm(forms.Form):
@@ -86,7 +80,8 @@ class UploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """Generic CSV: which column holds what; Fatebook: whose forecasts."""
+    """Generic CSV: which column holds what; Fatebook: whose forecasts. The choices come
+    from the stored (bounded) header and names, so a posted value must be one of them."""
 
     def __init__(self, *args, header: list[str], columns: dict, names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,40 +109,37 @@ class MappingForm(forms.Form):
             )
 
 
-def _entries(request: HttpRequest) -> dict:
-    return request.session.get(SESSION_KEY, {})
-
-
-def _entry(request: HttpRequest, token: str) -> dict:
-    """This session's upload for `token`, or 404 (another user's token included)."""
-    entry = _entries(request).get(token)
-    if not entry or entry.get("user") != request.user.pk:
-        raise Http404(MSG_EXPIRED)
-    path = _upload_dir() / f"{token}.upload"
-    if not path.exists():
-        _forget(request, token)
-        raise Http404(MSG_EXPIRED)
-    return {**entry, "path": path}
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    entries = _entries(request)
-    if entries.pop(token, None) is not None:
-        request.session[SESSION_KEY] = entries
-    (_upload_dir() / f"{token}.upload").unlink(missing_ok=True)
-
-
-def _options(entry: dict) -> ImportOptions:
-    return ImportOptions(
-        format=entry["format"],
-        fatebook_name=entry.get("fatebook_name", ""),
-        columns=entry.get("columns", {}),
-        probability_scale=entry.get("probability_scale", "auto"),
+def _upload(request, token: str) -> ImportUpload:
+    """The user's upload for `token`, or 404 (another account's, expired or cancelled)."""
+    upload = (
+        ImportUpload.objects.filter(token=token[:64], owner=request.user)
+        .select_related("owner")
+        .first()
     )
+    if upload is None or upload.expires_at <= timezone.now():
+        raise Http404(MSG_EXPIRED)
+    return upload
+
+
+def _mapping_form(upload: ImportUpload, summary: StoredSummary, data=None) -> MappingForm | None:
+    header = summary.data.get("header") or []
+    names = summary.data.get("fatebook_names") or []
+    if upload.state != State.CHECKED or not (header or names):
+        return None
+    columns = summary.data.get("columns") or {}
+    initial = {**columns, "probability_scale": upload.probability_scale}
+    return MappingForm(data, initial=initial, header=header, columns=columns, names=names)
 
 
 def _render_upload(request, form, status=200, error="") -> HttpResponse:
-    context = {"nav": "list", "form": form, "limit": _limit(), "error": error}
+    context = {
+        "nav": "list",
+        "form": form,
+        "limit": _limit(),
+        "error": error,
+        "pending": jobs.pending(request.user).order_by("created_at"),
+        "max_pending": settings.FALSIFIABLE_MAX_PENDING_IMPORTS,
+    }
     return render(request, "reports/import.html", context, status=status)
 
 
@@ -171,89 +163,105 @@ def _import_upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         too_large = any(MSG_TOO_LARGE[:20] in e for e in form.errors.get("file", []))
         return _render_upload(request, form, status=413 if too_large else 200)
-    directory = _upload_dir()
-    _remove_stale(directory)
-    token = secrets.token_urlsafe(24)
-    upload = form.cleaned_data["file"]
-    with open(directory / f"{token}.upload", "xb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    entries = _entries(request)
-    entries[token] = {
-        "user": request.user.pk,
-        "name": Path(upload.name or "upload").name[:200],
-        "size": upload.size,
-        "format": form.cleaned_data["format"],
-        "fatebook_name": form.cleaned_data["fatebook_name"],
-    }
-    request.session[SESSION_KEY] = entries
-    return redirect("reports:import_preview", token=token)
-
-
-def _preview(request: HttpRequest, token: str, entry: dict, result=None, status=200):
-    if result is None:
-        with open(entry["path"], "rb") as binary:
-            result = run_import(binary, owner=request.user, options=_options(entry), dry_run=True)
-    mapping = None
-    if result.header or result.fatebook_names:
-        initial = {**result.columns, "probability_scale": entry.get("probability_scale", "auto")}
-        mapping = MappingForm(
-            initial=initial,
-            header=result.header,
-            columns=result.columns,
-            names=result.fatebook_names,
+    too_many = jobs.too_many_message(request.user)  # before storing anything
+    if too_many:
+        form.add_error("file", too_many)
+        return _render_upload(request, form)
+    file = form.cleaned_data["file"]
+    try:
+        upload = jobs.create_upload(
+            request.user,
+            file,
+            name=Path(file.name or "upload").name,
+            fmt=form.cleaned_data["format"],
+            fatebook_name=form.cleaned_data["fatebook_name"],
         )
+    except jobs.TooManyPending as exc:  # a parallel upload took the last place
+        form.add_error("file", str(exc))
+        return _render_upload(request, form)
+    except UnsafeImportDirectory:
+        logger.exception("the import upload directory is not private")
+        form.add_error("file", MSG_STORAGE)
+        return _render_upload(request, form, status=503)
+    return redirect("reports:import_preview", token=upload.token)
+
+
+def _render_preview(request, upload: ImportUpload, *, mapping=None, status=200, partial=False):
+    summary = StoredSummary(upload.summary)
     context = {
         "nav": "list",
-        "token": token,
-        "entry": entry,
-        "result": result,
-        "summary": result.summary,
-        "sentence": result.summary.sentence(dry_run=True) if result.summary else "",
-        "mapping": mapping,
-        "format_label": FORMAT_LABELS.get(result.format or "", "unknown"),
+        "upload": upload,
+        "summary": summary,
+        "mapping": mapping or _mapping_form(upload, summary),
+        "what": "import" if upload.state == State.IMPORTING else "check",
     }
-    return render(request, "reports/import_preview.html", context, status=status)
+    template = "reports/import_preview.html" + ("#status" if partial else "")
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
-    """What the file would import: counts, the first predictions, every problem.
-    POST changes the column mapping (generic CSV) or the Fatebook name."""
-    entry = _entry(request, token)
+    """What the file would import (counts, the first predictions, the problems), or how
+    far its job has got. POST changes the column mapping (generic CSV) or the Fatebook
+    name, and checks the file again."""
+    upload = _upload(request, token)
     if request.method == "POST":
-        entries = _entries(request)
-        stored = entries[token]
-        if "question" in request.POST:  # the generic CSV's column mapping
-            stored["columns"] = {role: request.POST.get(role, "")[:200] for role in ROLES}
-            scale = request.POST.get("probability_scale")
-            stored["probability_scale"] = scale if scale in ("unit", "percent") else "auto"
-            stored["format"] = "generic"
-        if request.POST.get("fatebook_name"):
-            stored["fatebook_name"] = request.POST["fatebook_name"][:200]
-        request.session[SESSION_KEY] = entries
-        return redirect("reports:import_preview", token=token)
-    return _preview(request, token, entry)
+        form = _mapping_form(upload, StoredSummary(upload.summary), request.POST)
+        if form is None:
+            return redirect("reports:import_preview", token=upload.token)
+        if not form.is_valid():
+            return _render_preview(request, upload, mapping=form)
+        data = form.cleaned_data
+        if "question" in form.fields:  # the generic CSV's column mapping
+            upload.columns = {role: data.get(role, "") for role in ROLES}
+            scale = data.get("probability_scale")
+            upload.probability_scale = scale if scale in ("unit", "percent") else "auto"
+            upload.format = "generic"
+        if data.get("fatebook_name"):
+            upload.fatebook_name = data["fatebook_name"]
+        upload.save(update_fields=["columns", "probability_scale", "format", "fatebook_name"])
+        jobs.start(upload, dry_run=True)
+        return redirect("reports:import_preview", token=upload.token)
+    return _render_preview(request, upload)
+
+
+@require_GET
+def import_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The page's status block alone: htmx polls it while a job runs."""
+    return _render_preview(request, _upload(request, token), partial=True)
 
 
 @require_POST
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """Imports the previewed file in one transaction; on any problem nothing is written
-    and the preview is shown again with the problems (422)."""
-    entry = _entry(request, token)
-    with open(entry["path"], "rb") as binary:
-        result = run_import(binary, owner=request.user, options=_options(entry))
-    if not result.ok:
-        return _preview(request, token, entry, result=result, status=422)
-    _forget(request, token)
-    assert result.summary is not None  # an import without problems has written its summary
-    messages.success(request, result.summary.sentence())
-    return redirect("predictions:list")
+    """Imports the checked file in one transaction: small files at once (then the list,
+    or the problems again with 422), large ones by a job (then its progress)."""
+    upload = _upload(request, token)
+    if upload.state == State.CHECKED and not StoredSummary(upload.summary).ok:
+        return _render_preview(request, upload, status=422)
+    if not jobs.begin_import(upload):
+        return redirect("reports:import_preview", token=upload.token)
+    upload.refresh_from_db()
+    if upload.state == State.IMPORTED:
+        messages.success(request, StoredSummary(upload.summary).sentence)
+        return redirect("predictions:list")
+    if upload.state == State.CHECKED:  # the import found what the check did not
+        return _render_preview(request, upload, status=422)
+    return redirect("reports:import_preview", token=upload.token)
+
+
+@require_POST
+def import_retry(request: HttpRequest, token: str) -> HttpResponse:
+    """Runs an interrupted job again (idempotent: rows already imported are skipped)."""
+    upload = _upload(request, token)
+    jobs.retry(upload)
+    return redirect("reports:import_preview", token=upload.token)
 
 
 @require_POST
 def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    _entry(request, token)
-    _forget(request, token)
+    upload = _upload(request, token)
+    if not jobs.cancel(upload):
+        messages.error(request, MSG_BUSY)
+        return redirect("reports:import_preview", token=upload.token)
     messages.info(request, "Import cancelled; the uploaded file was deleted.")
     return redirect("reports:import_upload")

@@ -17,6 +17,8 @@ urlpatterns = [
     path("export/columns/", export_views.export_columns, name="export_columns"),
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/<str:token>/", import_views.import_preview, name="import_preview"),
+    path("import/<str:token>/status/", import_views.import_status, name="import_status"),
+    path("import/<str:token>/retry/", import_views.import_retry, name="import_retry"),
     path("import/<str:token>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("import/<str:token>/cancel/", import_views.import_cancel, name="import_cancel"),
 ]

@@ -4,6 +4,7 @@ DATABASE_URL still chooses the database, so the suite runs on SQLite or PostgreS
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
@@ -12,3 +13,7 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Uploads of this run in a directory of its own (tests that roll back leave files behind),
+# unless a test's subprocesses are told to share one.
+if not os.environ.get("FALSIFIABLE_IMPORT_DIR"):
+    STORAGES["imports"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="falsifiable-imports-")  # noqa: F405

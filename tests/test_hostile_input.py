@@ -415,7 +415,11 @@ class HostileInputTests(TestCase):
     def setUp(self):
         self.import_dir = tempfile.TemporaryDirectory()
         self.addCleanup(self.import_dir.cleanup)
-        overrides = override_settings(FALSIFIABLE_IMPORT_DIR=self.import_dir.name)
+        # Hostile files up to the upload cap are checked within the request (larger ones
+        # than FALSIFIABLE_IMPORT_INLINE_BYTES would otherwise wait for a worker).
+        overrides = override_settings(
+            FALSIFIABLE_IMPORT_DIR=self.import_dir.name, FALSIFIABLE_IMPORT_INLINE_BYTES=10**9
+        )
         overrides.enable()
         self.addCleanup(overrides.disable)
         # Title autofill must never reach the network from here: every hostile URL is

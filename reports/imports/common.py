@@ -30,6 +30,11 @@ from predictions.rules import MSG_DATE_RANGE, date_in_range, one_line
 MAX_ERRORS = 500  # kept and shown; the total is still counted
 MAX_LINE_BYTES = 1_000_000  # a longer CSV line is not a prediction export
 SNIFF_BYTES = 64 * 1024
+# The header row (row 1) is bounded on its own: it becomes the mapping form's choices and
+# is stored with the upload's summary, so a header of 100,000 columns must stop here.
+MAX_COLUMNS = 200
+MAX_HEADER_CELL = 200  # characters in one column name
+MAX_HEADER_BYTES = 64 * 1024  # the header row's lines together
 PROBABILITY_STEP = Decimal("0.001")  # what a Forecast stores (docs/design.md §3)
 
 MSG_EMPTY = "The file is empty."
@@ -42,6 +47,14 @@ MSG_NOT_UTF8 = (
 MSG_LINE_TOO_LONG = "a line is longer than {limit:,} bytes; this is not a prediction export."
 MSG_CELL_TOO_LONG = "a cell is longer than {limit:,} characters; this is not a prediction export."
 MSG_NO_ROWS = "The file has no rows to import."
+MSG_HEADER_TOO_LONG = (
+    "row 1: the header is longer than {limit:,} bytes; a prediction export has at most "
+    "{columns} columns of at most {cell} characters."
+)
+MSG_TOO_MANY_COLUMNS = "row 1: the header has {count:,} columns; at most {limit} are read."
+MSG_HEADER_CELL_TOO_LONG = (
+    "row 1, column {position}: the column name is longer than {limit} characters."
+)
 
 
 class FileProblem(Exception):
@@ -200,14 +213,26 @@ class CsvReader:
     def __init__(self, binary: IO[bytes]) -> None:
         self.binary = binary
         self.row = 0
+        self.header_read = False  # the first non-blank row is the header
 
     def _lines(self) -> Iterator[str]:
         first = True
+        header_bytes = 0
         while True:
-            raw = self.binary.readline(MAX_LINE_BYTES + 1)
+            in_header = not self.header_read
+            limit = MAX_HEADER_BYTES - header_bytes if in_header else MAX_LINE_BYTES
+            raw = self.binary.readline(limit + 1)
             if not raw:
                 return
-            if len(raw) > MAX_LINE_BYTES:
+            if in_header:
+                header_bytes += len(raw)
+                if header_bytes > MAX_HEADER_BYTES:
+                    raise FileProblem(
+                        MSG_HEADER_TOO_LONG.format(
+                            limit=MAX_HEADER_BYTES, columns=MAX_COLUMNS, cell=MAX_HEADER_CELL
+                        )
+                    )
+            elif len(raw) > MAX_LINE_BYTES:
                 raise FileProblem(
                     f"row {self.row}: " + MSG_LINE_TOO_LONG.format(limit=MAX_LINE_BYTES)
                 )
@@ -240,7 +265,22 @@ class CsvReader:
                 raise FileProblem(f"row {self.row}: the CSV cannot be read ({text}).") from exc
             if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue  # blank lines, e.g. at the end
+            if not self.header_read:
+                check_header(cells)
+                self.header_read = True
             yield self.row, cells
+
+
+def check_header(cells: list[str]) -> None:
+    """FileProblem unless the header has at most MAX_COLUMNS names of at most
+    MAX_HEADER_CELL characters (the mapping form offers each one)."""
+    if len(cells) > MAX_COLUMNS:
+        raise FileProblem(MSG_TOO_MANY_COLUMNS.format(count=len(cells), limit=MAX_COLUMNS))
+    for position, cell in enumerate(cells, start=1):
+        if len(cell.strip()) > MAX_HEADER_CELL:
+            raise FileProblem(
+                MSG_HEADER_CELL_TOO_LONG.format(position=position, limit=MAX_HEADER_CELL)
+            )
 
 
 def header_index(cells: list[str], *, required: list[str], known: str = "") -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Import: every format from a hand-written fixture, the lossless JSON roundtrip,
-idempotency, all-or-nothing, malformed files, isolation, the upload page, the command."""
+idempotency, all-or-nothing, malformed files, isolation, the command (the upload pages
+are tested in test_import_views.py)."""
 
 import csv
 import datetime as dt
@@ -13,11 +14,9 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import TestCase, override_settings
-from django.urls import reverse
+from django.test import TestCase
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,7 +35,6 @@ from tests.reports.test_export import export_csv, export_json, history
 
 FIXTURES = Path(__file__).parent / "fixtures"
 T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
-UPLOAD = reverse("reports:import_upload")
 
 
 def run(data: bytes | str, user, **options):
@@ -703,128 +701,6 @@ class IsolationTests(TestCase):
         # A third person importing the same file gets a third copy, not Bob's.
         carol = UserFactory()
         assert run(json.dumps(alice_export), carol).summary.predictions == 5
-
-
-# --- The upload page ------------------------------------------------------------------
-
-
-class UploadPageTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.user = UserFactory()
-        cls.other = UserFactory()
-        cls.source = UserFactory()
-        history(cls.source)
-
-    def setUp(self):
-        self.client.force_login(self.user)
-
-    def upload(self, content: bytes, name="export.json", **fields):
-        data = {"file": SimpleUploadedFile(name, content), "format": "auto", **fields}
-        return self.client.post(UPLOAD, data)
-
-    def test_upload_preview_confirm(self):
-        response = self.client.get(UPLOAD)
-        assert response.status_code == 200
-        assert b'enctype="multipart/form-data"' in response.content
-        data = json.dumps(export_json(self.source)).encode()
-        response = self.upload(data)
-        assert response.status_code == 302
-        preview_url = response["Location"]
-        response = self.client.get(preview_url)
-        assert response.status_code == 200
-        text = response.content.decode()
-        assert "Will import 5 predictions with 8 forecasts" in text
-        assert "GPT-4 will be announced this week (by OpenAI)" in text
-        assert counts(self.user)[0] == 0  # the preview writes nothing
-        token = preview_url.rstrip("/").rsplit("/", 1)[-1]
-        response = self.client.post(reverse("reports:import_confirm", args=[token]))
-        assert response.status_code == 302
-        assert response["Location"] == reverse("predictions:list")
-        assert counts(self.user)[:2] == (5, 8)
-        # The token is used up.
-        assert self.client.get(preview_url).status_code == 404
-
-    def test_another_users_token_is_404(self):
-        response = self.upload(json.dumps(export_json(self.source)).encode())
-        preview_url = response["Location"]
-        token = preview_url.rstrip("/").rsplit("/", 1)[-1]
-        self.client.force_login(self.other)
-        assert self.client.get(preview_url).status_code == 404
-        confirm = self.client.post(reverse("reports:import_confirm", args=[token]))
-        assert confirm.status_code == 404
-        assert counts(self.other)[0] == 0
-        assert counts(self.user)[0] == 0
-
-    def test_errors_are_listed_and_confirm_is_refused(self):
-        response = self.upload(GOOD_HEADER.encode() + b"x,170%,2020-01-01\n", name="bad.csv")
-        preview = self.client.get(response["Location"])
-        assert preview.status_code == 200
-        message = "row 2, column Chance: expected a probability between 0% and 100%, got 170%"
-        assert message in preview.content.decode()
-        assert b"Upload and preview" not in preview.content
-        token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
-        confirm = self.client.post(reverse("reports:import_confirm", args=[token]))
-        assert confirm.status_code == 422
-        assert counts(self.user)[0] == 0
-
-    def test_generic_mapping_on_the_page(self):
-        response = self.upload(b"What,p\nIt works,0.25\n", name="mine.csv")
-        preview_url = response["Location"]
-        page = self.client.get(preview_url).content.decode()
-        assert "Which column holds what?" in page
-        assert "row 1: choose which column holds the question" in page
-        self.client.post(
-            preview_url, {"question": "What", "probability": "p", "probability_scale": "auto"}
-        )
-        page = self.client.get(preview_url).content.decode()
-        assert "Will import 1 prediction with 1 forecast" in page
-
-    def test_fatebook_name_on_the_page(self):
-        response = self.upload(fixture("fatebook.csv"), name="fatebook.csv")
-        preview_url = response["Location"]
-        page = self.client.get(preview_url).content.decode()
-        assert "Several people forecast" in page
-        assert "Charles Babbage" in page
-        self.client.post(preview_url, {"fatebook_name": "Ada Lovelace"})
-        page = self.client.get(preview_url).content.decode()
-        assert "Will import 5 predictions with 6 forecasts" in page
-
-    @override_settings(FALSIFIABLE_MAX_UPLOAD_BYTES=1000)
-    def test_size_cap(self):
-        response = self.upload(b"Claim,Chance\n" + b"x,0.5\n" * 300)
-        assert response.status_code == 413
-        assert "The file is larger than 1000" in response.content.decode()
-        response = self.upload(b"Claim,Chance\n" + b"x,0.5\n" * 100_000)  # refused unread
-        assert response.status_code == 413
-
-    def test_zero_byte_upload(self):
-        response = self.upload(b"", name="empty.csv")
-        assert response.status_code == 200
-        assert "The file is empty (0 bytes)." in response.content.decode()
-
-    def test_cancel_deletes_the_upload(self):
-        response = self.upload(fixture("generic.csv"), name="generic.csv")
-        token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
-        response = self.client.post(reverse("reports:import_cancel", args=[token]))
-        assert response.status_code == 302
-        assert self.client.get(reverse("reports:import_preview", args=[token])).status_code == 404
-
-    def test_anonymous_is_sent_to_log_in(self):
-        self.client.logout()
-        response = self.client.get(UPLOAD)
-        assert response.status_code == 302
-        assert "login" in response["Location"]
-
-    def test_upload_requires_the_csrf_token(self):
-        from django.test import Client
-
-        client = Client(enforce_csrf_checks=True)
-        client.force_login(self.user)
-        response = client.post(
-            UPLOAD, {"file": SimpleUploadedFile("a.csv", fixture("generic.csv"))}
-        )
-        assert response.status_code == 403
 
 
 # --- The command ---------------------------------------------------------------------
