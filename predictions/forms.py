@@ -18,7 +18,13 @@ from django.utils import timezone
 from predictions import rules
 from predictions.dates_in_words import QUICK_DATES, read_date
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
-from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
+from predictions.probability import (
+    MSG_EMPTY,
+    ProbabilityError,
+    doubt_message,
+    fraction_doubt,
+    parse_probability,
+)
 from predictions.services import known_at_problem, profile_for
 from predictions.usernames import check_new_username
 from web.forms import DateInput
@@ -44,9 +50,31 @@ def offer_evidence(form: forms.Form, prediction: Prediction) -> bool:
 
 
 class ProbabilityInput(forms.TextInput):
-    """A text input followed by a live reading of what was typed ("Reads as 75%")."""
+    """A text input followed by a live reading of what was typed ("Reads as 75%").
+
+    A bare fraction ("0.3") is doubted: the box is rendered with a choice between the two
+    readings ("0.3%" or "30%", radio buttons that work without JavaScript), and the
+    choice, posted as `<name>_meant`, replaces what was typed."""
 
     template_name = "predictions/widgets/probability_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        typed = str(value or "")
+        if meant := fraction_doubt(typed):
+            context["doubt"] = {
+                "name": f"{name}_meant",
+                "message": doubt_message(typed),
+                "choices": [f"{typed.strip()}%", meant],
+            }
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        choice = data.get(f"{name}_meant")
+        if (meant := fraction_doubt(value)) and choice in (f"{str(value).strip()}%", meant):
+            return choice
+        return value
 
 
 class ProbabilityField(forms.CharField):
@@ -84,6 +112,8 @@ class ProbabilityField(forms.CharField):
         value = super().clean(value)
         if value in self.empty_values:
             return None
+        if doubt := doubt_message(value):
+            raise ValidationError(f"{doubt} Choose one below.", code="ambiguous_fraction")
         try:
             return parse_probability(value)
         except ProbabilityError as exc:

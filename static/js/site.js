@@ -37,6 +37,29 @@
     input.focus();
   });
 
+  // A live reading that refuses what was typed marks its box invalid, as the server's
+  // errors do; "0.3% — did you mean 30%?" offers both readings as buttons.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var output = event.target;
+    if (!output.matches || !output.matches(".probability-reading")) { return; }
+    var input = document.getElementById(output.getAttribute("for"));
+    if (!input) { return; }
+    if (output.querySelector(".reading-error")) {
+      input.setAttribute("aria-invalid", "true");
+    } else if (!input.closest(".form-row").querySelector(".errorlist")) {
+      input.removeAttribute("aria-invalid");
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-set-probability]");
+    var output = button && button.closest(".probability-reading");
+    var input = output && document.getElementById(output.getAttribute("for"));
+    if (!input) { return; }
+    input.value = button.getAttribute("data-set-probability");
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.focus();
+  });
+
   // "n" opens the capture line from any page, unless turned off (kept in localStorage).
   var SHORTCUT_KEY = "falsifiable.shortcut-n";
   function shortcutOn() {

@@ -1,0 +1,131 @@
+"""The entry forms never guess and never lose what was typed: probability readings,
+multiple-choice rows, forms that start from the current forecast, past dates on edit.
+
+View tests through the test client (real database); the browser side is in
+tests/e2e/test_entry.py.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from predictions.models import Prediction
+from predictions.probability import ProbabilityError, parse_probability
+from tests.predictions.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client_for(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def binary_post(**overrides) -> dict:
+    data = {
+        "kind": "binary",
+        "question": "Rain in Paris tomorrow",
+        "probability": "30",
+        "resolve_by": "2099-01-01",
+        "visibility": "private",
+    }
+    return data | overrides
+
+
+# --- probability readings ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("one in three", "0.333"),
+        ("two in five", "0.400"),
+        ("1 in 4", "0.250"),
+        ("3 out of 10", "0.300"),
+        ("One-in-three", "0.333"),
+        ("one in a hundred", "0.010"),
+        ("a one in four chance", "0.250"),
+        ("two to one against", "0.333"),
+        ("even odds", "0.500"),
+        ("a coin flip", "0.500"),
+        ("coin toss", "0.500"),
+    ],
+)
+def test_spelled_out_odds_are_read(text, expected):
+    reading = parse_probability(text)
+    assert reading.probability == Decimal(expected)
+    assert reading.phrase == text
+
+
+@pytest.mark.parametrize("text", ["-1 in 20", "five in three", "one in zero"])
+def test_spelled_out_odds_keep_the_odds_refusals(text):
+    with pytest.raises(ProbabilityError):
+        parse_probability(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "suggested", "never"),
+    [
+        ("possible", "“could happen”", "“probable”"),
+        ("quite possible", "“realistic possibility”", "“probable”"),
+        ("likley", "“likely”", "“unlikely”"),
+        ("doubtful", "“we doubt”", "“likely”"),
+    ],
+)
+def test_suggestions_go_by_meaning_not_spelling(text, suggested, never):
+    with pytest.raises(ProbabilityError) as exc:
+        parse_probability(text)
+    assert suggested in str(exc.value)
+    assert never not in str(exc.value)
+
+
+def test_a_bare_fraction_requires_a_choice_and_saves_nothing(client_for):
+    response = client_for.post(reverse("predictions:create"), binary_post(probability="0.3"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "0.3% — did you mean 30%?" in html
+    assert 'type="radio" name="probability_meant" value="0.3%"' in html
+    assert 'type="radio" name="probability_meant" value="30%"' in html
+    assert 'aria-invalid="true"' in html
+    assert not Prediction.objects.exists()
+
+
+@pytest.mark.parametrize(("choice", "stored"), [("30%", "0.300"), ("0.3%", "0.003")])
+def test_the_chosen_reading_is_saved(client_for, choice, stored):
+    data = binary_post(probability="0.3", probability_meant=choice)
+    response = client_for.post(reverse("predictions:create"), data)
+    assert response.status_code == 302
+    assert Prediction.objects.get().forecasts.get().probability == Decimal(stored)
+
+
+def test_a_choice_for_another_value_is_ignored(client_for):
+    """A stale choice (the box was changed to 0.4 after choosing 30% for 0.3) asks again."""
+    data = binary_post(probability="0.4", probability_meant="30%")
+    response = client_for.post(reverse("predictions:create"), data)
+    assert "0.4% — did you mean 40%?" in response.content.decode()
+    assert not Prediction.objects.exists()
+
+
+def test_the_live_reading_asks_too_with_buttons(client_for):
+    response = client_for.get(reverse("predictions:probability_reading"), {"text": "0.3"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in html
+    assert "reading-error" in html
+    assert "0.3% — did you mean 30%?" in html
+    assert 'data-set-probability="30%"' in html
+    assert 'data-set-probability="0.3%"' in html
+
+
+def test_a_refused_probability_is_marked_as_an_error_next_to_its_box(client_for):
+    response = client_for.post(reverse("predictions:create"), binary_post(probability="possible"))
+    html = response.content.decode()
+    row_start = html.index('id="id_probability"')
+    row = html[html.rfind('<div class="form-row">', 0, row_start) : row_start + 2000]
+    assert 'class="errorlist' in row
+    assert "“could happen”" in row
+    assert 'aria-invalid="true"' in row
