@@ -214,6 +214,11 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+# After the claim and the kind's own fields (probability, options or dates), every entry
+# form has these, in this order.
+TRAILING_FIELDS = ["resolve_by", "resolution_criteria", "tags", "new_tags", "notes", "visibility"]
+
+
 class TagsMixin(forms.Form):
     """Pick existing tags of the owner or type new ones."""
 
@@ -225,13 +230,25 @@ class TagsMixin(forms.Form):
     )
 
     def set_owner(self, owner) -> None:
-        """Offers the owner's tags, and reads a resolve-by date in words in their calendar."""
+        """Offers the owner's tags (no empty box when there are none yet: the text box,
+        and #hashtags on the capture line, make them), and reads a resolve-by date in
+        words in their calendar."""
         field = self.fields["tags"]
         assert isinstance(field, TagChoiceField)  # declared above
         field.queryset = Tag.objects.filter(owner=owner)
+        if not field.queryset.exists():
+            del self.fields["tags"]
+            self.fields["new_tags"].label = "Tags"
         resolve_by = self.fields.get("resolve_by")
         if isinstance(resolve_by, ResolveByField):
             resolve_by.today = profile_for(owner).today()
+
+    def chosen_tags(self) -> list[Tag]:
+        return list(self.cleaned_data.get("tags") or [])
+
+    def trailing_fields(self):
+        """The fields after the kind's own ones, in one order for every kind."""
+        return [self[name] for name in TRAILING_FIELDS if name in self.fields]
 
     def new_tag_names(self) -> list[str]:
         return [name for name in self.cleaned_data.get("new_tags", "").split(",") if name.strip()]
@@ -293,16 +310,7 @@ class PredictionForm(TagsMixin):
         widget=forms.RadioSelect,
     )
 
-    field_order = [
-        "question",
-        "probability",
-        "resolve_by",
-        "resolution_criteria",
-        "tags",
-        "new_tags",
-        "notes",
-        "visibility",
-    ]
+    field_order = ["question", "probability", *TRAILING_FIELDS]
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
@@ -322,7 +330,7 @@ class PredictionEditForm(TagsMixin):
     resolution_criteria = PredictionForm.base_fields["resolution_criteria"]
     notes = PredictionForm.base_fields["notes"]
 
-    field_order = ["question", "resolve_by", "resolution_criteria", "tags", "new_tags", "notes"]
+    field_order = ["question", *TRAILING_FIELDS]
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from predictions import rules
 from predictions.forms import (
+    TRAILING_FIELDS,
     BoundedDateField,
     ClaimField,
     ForecastForm,
@@ -146,7 +147,7 @@ class MultipleChoicePredictionForm(TagsMixin, OptionProbabilitiesMixin):
                 label=f"Option {i + 1}", max_length=200, required=True
             )
         self.add_probability_fields(count)
-        self.order_fields(["question", *self.option_field_names(), "resolve_by"])
+        self.order_fields(["question", *self.option_field_names(), *TRAILING_FIELDS])
 
     def option_field_names(self) -> list[str]:
         return [name for i in range(self.option_total) for name in (f"label_{i}", f"prob_{i}")]
@@ -245,7 +246,7 @@ class DatePredictionForm(TagsMixin, QuantilesMixin):
         super().__init__(*args, **kwargs)
         self.set_owner(owner)
         self.add_quantile_fields()
-        self.order_fields(["question", *[name for name, _, _ in QUANTILE_FIELDS], "resolve_by"])
+        self.order_fields(["question", *[name for name, _, _ in QUANTILE_FIELDS], *TRAILING_FIELDS])
 
     def clean(self):
         cleaned = super().clean()

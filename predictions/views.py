@@ -28,7 +28,7 @@ from predictions.probability import certainty_warning
 from predictions.quick_entry import (
     capture_create,
     full_form_url,
-    past_date_warning,
+    past_date_to_confirm,
     read_entry,
 )
 from predictions.services import profile_for, tags_for_names
@@ -146,10 +146,9 @@ def capture_save(request):
     if "full_form" in request.POST:
         return redirect(context["full_form_url"])
     if not reading.problems and reading.deadline is not None:
-        context["past_warning"] = past_date_warning(reading.deadline.day, context["today"])
-    if not reading.problems and not (
-        context["past_warning"] and "confirm_past" not in request.POST
-    ):
+        day, today = reading.deadline.day, context["today"]
+        context["past_warning"] = past_date_to_confirm(day, today, request.POST)
+    if not reading.problems and not context["past_warning"]:
         try:
             prediction = capture_create(owner=request.user, reading=reading)
         except ValidationError as exc:
@@ -179,7 +178,7 @@ def _create_from_form(request, form, kind: str) -> Prediction | None:
     data = form.cleaned_data
     try:
         with transaction.atomic():
-            tags = list(data["tags"]) + tags_for_names(
+            tags = form.chosen_tags() + tags_for_names(
                 owner=request.user, names=form.new_tag_names()
             )
             return services.prediction_create(
@@ -215,9 +214,10 @@ def prediction_create(request):
         form = form_class(request.POST, owner=request.user)
         if form.is_valid():
             today = profile_for(request.user).today()
-            past_warning = past_date_warning(form.cleaned_data["resolve_by"], today)
-            confirmed = not past_warning or "confirm_past" in request.POST
-            if confirmed and (prediction := _create_from_form(request, form, kind)) is not None:
+            past_warning = past_date_to_confirm(
+                form.cleaned_data["resolve_by"], today, request.POST
+            )
+            if not past_warning and (prediction := _create_from_form(request, form, kind)):
                 messages.success(request, f"Saved “{prediction.question}”.")
                 if "add_another" in request.POST:
                     return redirect(f"{reverse('predictions:create')}?kind={kind}")
@@ -442,13 +442,21 @@ def prediction_reopen(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def prediction_edit(request, pk: int):
     prediction = _own_prediction(request, pk)
+    past_warning = ""
     if request.method == "POST":
         form = PredictionEditForm(request.POST, owner=request.user)
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["resolve_by"] != prediction.resolve_by:
+            # Only a date being changed is asked about: editing the notes of an old
+            # prediction whose date has passed needs no confirmation.
+            today = profile_for(request.user).today()
+            past_warning = past_date_to_confirm(
+                form.cleaned_data["resolve_by"], today, request.POST
+            )
+        if form.is_valid() and not past_warning:
             data = form.cleaned_data
             try:
                 with transaction.atomic():
-                    tags = list(data["tags"]) + tags_for_names(
+                    tags = form.chosen_tags() + tags_for_names(
                         owner=request.user, names=form.new_tag_names()
                     )
                     services.prediction_update(
@@ -479,6 +487,7 @@ def prediction_edit(request, pk: int):
         "prediction": prediction,
         "form": form,
         "has_forecasts": prediction.forecasts.exists(),
+        "past_warning": past_warning,
     }
     return render(request, "predictions/edit.html", context)
 

@@ -5,14 +5,16 @@ View tests through the test client (real database); the browser side is in
 tests/e2e/test_entry.py.
 """
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from predictions.models import Prediction
+from predictions.models import Prediction, Tag
 from predictions.probability import ProbabilityError, parse_probability
-from tests.predictions.factories import UserFactory
+from tests.predictions.factories import PredictionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +131,72 @@ def test_a_refused_probability_is_marked_as_an_error_next_to_its_box(client_for)
     assert 'class="errorlist' in row
     assert "“could happen”" in row
     assert 'aria-invalid="true"' in row
+
+
+# --- the edit form asks before a past resolve-by date ---------------------------------
+
+
+def edit_post(prediction, **overrides) -> dict:
+    data = {
+        "question": prediction.question,
+        "resolve_by": prediction.resolve_by.isoformat(),
+        "resolution_criteria": "",
+        "notes": "",
+    }
+    return data | overrides
+
+
+def test_the_edit_form_asks_before_moving_the_date_into_the_past(client_for):
+    prediction = PredictionFactory(owner=client_for.user)
+    url = reverse("predictions:edit", args=[prediction.pk])
+    response = client_for.post(url, edit_post(prediction, resolve_by="2023-03-01"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Wed 1 Mar 2023 is in the past" in html
+    assert 'name="confirm_past"' in html
+    assert 'value="2023-03-01"' in html  # what was typed is kept
+    prediction.refresh_from_db()
+    assert prediction.resolve_by != dt.date(2023, 3, 1)
+
+    response = client_for.post(
+        url, edit_post(prediction, resolve_by="2023-03-01", confirm_past="1")
+    )
+    assert response.status_code == 302
+    prediction.refresh_from_db()
+    assert prediction.resolve_by == dt.date(2023, 3, 1)
+
+
+def test_editing_the_notes_of_a_past_due_prediction_asks_nothing(client_for):
+    prediction = PredictionFactory(owner=client_for.user, resolve_by=dt.date(2023, 3, 1))
+    url = reverse("predictions:edit", args=[prediction.pk])
+    response = client_for.post(url, edit_post(prediction, notes="looked again"))
+    assert response.status_code == 302
+    prediction.refresh_from_db()
+    assert prediction.notes == "looked again"
+
+
+# --- a new user's create form ----------------------------------------------------------
+
+KINDS = ["binary", "multiple_choice", "date"]
+TRAILING = ["resolve_by", "resolution_criteria", "new_tags", "notes", "visibility"]
+
+
+def field_names_in_order(html: str) -> list[str]:
+    names = re.findall(r'<(?:input|textarea|select)[^>]*\bname="([a-z_]+)"', html)
+    return list(dict.fromkeys(name for name in names if name in [*TRAILING, "tags"]))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_new_user_sees_no_empty_tags_box_and_the_same_order(client_for, kind):
+    html = client_for.get(reverse("predictions:create"), {"kind": kind}).content.decode()
+    assert 'name="tags"' not in html
+    assert '<label for="id_new_tags">Tags' in html
+    assert field_names_in_order(html) == TRAILING
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_with_tags_the_box_offers_them_in_the_same_place(client_for, kind):
+    Tag.objects.create(owner=client_for.user, name="ai")
+    html = client_for.get(reverse("predictions:create"), {"kind": kind}).content.decode()
+    order = ["resolve_by", "resolution_criteria", "tags", "new_tags", "notes", "visibility"]
+    assert field_names_in_order(html) == order
