@@ -168,11 +168,6 @@ def _kind(value: str | None) -> str:
     return value if value in Prediction.Kind.values else Prediction.Kind.BINARY
 
 
-def _form_state(data) -> dict:
-    """Posted values as initial data, to redisplay a form without validating it."""
-    return {key: data.getlist(key) if key == "tags" else data.get(key) for key in data}
-
-
 def _create_from_form(request, form, kind: str) -> Prediction | None:
     """Saves a valid entry form through the service, or puts its refusal on the form."""
     data = form.cleaned_data
@@ -204,12 +199,17 @@ def prediction_create(request):
     kind = _kind(request.POST.get("kind") or request.GET.get("kind"))
     past_warning = ""
     form_class = kinds.CREATE_FORMS[kind]
-    if request.method == "POST" and ("add_option" in request.POST or "normalise" in request.POST):
-        # Multiple choice: one more option row, or probabilities scaled to 100%; not saved yet.
-        data = request.POST
-        if "normalise" in request.POST:
-            data = form_class(request.POST, owner=request.user).normalised_data()
-        form = form_class(owner=request.user, initial=_form_state(data))
+    rows_note = ""
+    if (
+        request.method == "POST"
+        and kind == Prediction.Kind.MULTIPLE_CHOICE
+        and kinds.REARRANGING_BUTTONS & set(request.POST)
+    ):
+        # One more option row, one fewer, or probabilities scaled to 100%; not saved yet.
+        bound = kinds.MultipleChoicePredictionForm(request.POST, owner=request.user)
+        initial, rows_note, focus_row = bound.rearranged()
+        form = kinds.MultipleChoicePredictionForm(owner=request.user, initial=initial)
+        form.focus_option(focus_row)
     elif request.method == "POST":
         form = form_class(request.POST, owner=request.user)
         if form.is_valid():
@@ -231,6 +231,7 @@ def prediction_create(request):
         "kinds": Prediction.Kind.choices,
         "nav": "create",
         "past_warning": past_warning,
+        "rows_note": rows_note,
     }
     return render(request, "predictions/create.html", context)
 

@@ -60,6 +60,70 @@
     input.focus();
   });
 
+  // --- Multiple-choice option rows: add and remove in place ----------------------------
+  // Without this, "Add an option" and "Remove" post the form and it comes back filled in.
+  // Rows are renumbered after each change, so names stay label_0…label_n-1 and the hidden
+  // option_count the server reads stays right.
+  var ROW_NAME = /(label|prob)_\d+/g;
+  function renumberOptions(box) {
+    var rows = box.querySelectorAll("[data-option-row]");
+    var min = parseInt(box.getAttribute("data-min-options"), 10);
+    var max = parseInt(box.getAttribute("data-max-options"), 10);
+    rows.forEach(function (row, i) {
+      row.querySelectorAll("[name], [id], [for], [aria-describedby], [data-doubt-for]").forEach(function (el) {
+        ["name", "id", "for", "aria-describedby", "data-doubt-for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) { el.setAttribute(attr, value.replace(ROW_NAME, "$1_" + i)); }
+        });
+      });
+      row.querySelectorAll("label").forEach(function (label) {
+        label.textContent = label.textContent.replace(/(ption) \d+/, "$1 " + (i + 1));
+      });
+      var remove = row.querySelector("[name=remove_option]");
+      remove.value = String(i);
+      remove.setAttribute("aria-label", "Remove option " + (i + 1));
+      remove.hidden = rows.length <= min;
+    });
+    var form = box.closest("form");
+    form.querySelector("[name=option_count]").value = String(rows.length);
+    box.querySelector("[data-add-option]").hidden = rows.length >= max;
+    var list = box.querySelector("[data-option-list]");
+    if (window.htmx) { window.htmx.trigger(list, "options-changed"); }
+  }
+  document.addEventListener("click", function (event) {
+    var box = event.target.closest("[data-option-rows]");
+    if (!box) { return; }
+    var add = event.target.closest("[data-add-option]");
+    var remove = event.target.closest("[name=remove_option]");
+    if (add) {
+      event.preventDefault();
+      var rows = box.querySelectorAll("[data-option-row]");
+      var last = rows[rows.length - 1];
+      var row = last.cloneNode(true);
+      row.querySelectorAll("input").forEach(function (input) {
+        input.value = "";
+        input.removeAttribute("aria-invalid");
+        input.removeAttribute("autofocus");
+      });
+      row.querySelectorAll(".errorlist, .probability-doubt").forEach(function (el) { el.remove(); });
+      row.querySelectorAll("output").forEach(function (el) { el.textContent = ""; });
+      last.insertAdjacentElement("afterend", row);
+      renumberOptions(box);
+      if (window.htmx) { window.htmx.process(row); }
+      row.querySelector("input").focus();
+      box.querySelector(".rows-note").textContent = "Added option " + (rows.length + 1) + ".";
+    } else if (remove) {
+      event.preventDefault();
+      var gone = remove.closest("[data-option-row]");
+      var next = gone.nextElementSibling || gone.previousElementSibling;
+      var number = parseInt(remove.value, 10) + 1;
+      gone.remove();
+      renumberOptions(box);
+      next.querySelector("input").focus();
+      box.querySelector(".rows-note").textContent = "Removed option " + number + ".";
+    }
+  });
+
   // "n" opens the capture line from any page, unless turned off (kept in localStorage).
   var SHORTCUT_KEY = "falsifiable.shortcut-n";
   function shortcutOn() {

@@ -200,3 +200,94 @@ def test_with_tags_the_box_offers_them_in_the_same_place(client_for, kind):
     html = client_for.get(reverse("predictions:create"), {"kind": kind}).content.decode()
     order = ["resolve_by", "resolution_criteria", "tags", "new_tags", "notes", "visibility"]
     assert field_names_in_order(html) == order
+
+
+# --- multiple choice: rows added and removed without JavaScript ------------------------
+
+
+def choice_post(labels, probabilities, **extra) -> dict:
+    data = {
+        "kind": "multiple_choice",
+        "question": "Who wins?",
+        "resolve_by": "2099-01-01",
+        "visibility": "private",
+        "option_count": str(len(labels)),
+        "new_tags": "sport",
+    }
+    for i, (label, probability) in enumerate(zip(labels, probabilities, strict=True)):
+        data[f"label_{i}"], data[f"prob_{i}"] = label, probability
+    return data | extra
+
+
+def rendered_rows(html: str) -> list[tuple[str, str]]:
+    labels = dict(re.findall(r'name="label_(\d+)"[^>]*?value="([^"]*)"', html))
+    probs = dict(re.findall(r'name="prob_(\d+)"[^>]*?value="([^"]*)"', html))
+    count = len(re.findall(r'name="label_\d+"', html))
+    return [(labels.get(str(i), ""), probs.get(str(i), "")) for i in range(count)]
+
+
+def test_add_an_option_keeps_everything_and_the_new_option_is_saved(client_for):
+    url = reverse("predictions:create")
+    data = choice_post(["A", "B", "C"], ["50", "30", "10"], add_option="1")
+    html = client_for.post(url, data).content.decode()
+    assert rendered_rows(html) == [("A", "50"), ("B", "30"), ("C", "10"), ("", "")]
+    assert re.search(r'name="option_count" value="4"', html)
+    assert re.search(r'name="label_3"[^>]*autofocus', html)
+    assert 'value="sport"' in html  # the rest of the form is kept too
+    assert not Prediction.objects.exists()
+
+    saved = choice_post(["A", "B", "C", "D"], ["50", "30", "10", "10"])
+    assert client_for.post(url, saved).status_code == 302
+    prediction = Prediction.objects.get()
+    assert [o.label for o in prediction.options.all()] == ["A", "B", "C", "D"]
+
+
+def test_remove_takes_out_one_row_and_moves_the_rest_up(client_for):
+    data = choice_post(["A", "B", "C"], ["50", "30", "20"], remove_option="1")
+    html = client_for.post(reverse("predictions:create"), data).content.decode()
+    assert rendered_rows(html) == [("A", "50"), ("C", "20")]
+    assert re.search(r'name="option_count" value="2"', html)
+    assert "Removed option 2." in html
+    # At two options the Remove buttons are hidden, and a forged press changes nothing.
+    assert re.search(r'name="remove_option" value="0"[^>]*hidden', html)
+    data = choice_post(["A", "C"], ["50", "20"], remove_option="0")
+    html = client_for.post(reverse("predictions:create"), data).content.decode()
+    assert rendered_rows(html) == [("A", "50"), ("C", "20")]
+    assert "A question needs at least 2 options." in html
+
+
+def test_a_two_option_question_can_be_created(client_for):
+    data = choice_post(["Yes, before May", "No"], ["40", "60"])
+    assert client_for.post(reverse("predictions:create"), data).status_code == 302
+    assert Prediction.objects.get().options.count() == 2
+
+
+def test_twenty_options_and_no_more(client_for):
+    labels = [f"option {i}" for i in range(20)]
+    data = choice_post(labels, ["5"] * 20, add_option="1")
+    html = client_for.post(reverse("predictions:create"), data).content.decode()
+    assert len(rendered_rows(html)) == 20
+    assert re.search(r"data-add-option hidden", html)
+
+
+def test_normalise_leaves_out_empty_rows_and_says_so(client_for):
+    data = choice_post(["A", "B", ""], ["30", "30", ""], normalise="1")
+    html = client_for.post(reverse("predictions:create"), data).content.decode()
+    assert rendered_rows(html) == [("A", "50"), ("B", "50")]
+    assert "Scaled from 60% to 100%. Left out the empty row 3." in html
+
+
+def test_normalise_says_what_it_cannot_do(client_for):
+    data = choice_post(["A", "B", "C"], ["30", "30", ""], normalise="1")
+    html = client_for.post(reverse("predictions:create"), data).content.decode()
+    assert rendered_rows(html) == [("A", "30"), ("B", "30"), ("C", "")]
+    assert "Normalise needs a readable probability for every option: “C” has none yet." in html
+    assert not Prediction.objects.exists()
+
+
+def test_a_huge_or_forged_row_count_stays_within_bounds(client_for):
+    for count in ("999999999999", "-5", "abc"):
+        data = choice_post(["A", "B"], ["50", "50"], option_count=count, add_option="1")
+        response = client_for.post(reverse("predictions:create"), data)
+        assert response.status_code == 200
+        assert 2 <= len(rendered_rows(response.content.decode())) <= 20
