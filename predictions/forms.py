@@ -103,6 +103,10 @@ class ProbabilityField(forms.CharField):
                 "hx-get": reverse_lazy("predictions:probability_reading"),
                 "hx-trigger": "input changed delay:250ms",
                 "hx-target": "next .probability-reading",
+                # Explicit: hx-swap is inherited, and the multiple-choice rows sit in an
+                # element that swaps outerHTML (the running total), which would replace
+                # the reading's <output> and send the next reading to another box's.
+                "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
             }
         )
@@ -168,6 +172,7 @@ class ResolveByField(BoundedDateField):
                 "hx-get": reverse_lazy("predictions:date_reading"),
                 "hx-trigger": "input changed delay:250ms",
                 "hx-target": "next .date-reading",
+                "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
             }
         )

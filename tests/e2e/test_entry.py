@@ -294,3 +294,106 @@ def test_evidence_added_on_the_page_is_offered_in_the_forecast_form(page, logged
     assert_same_page(page)
     assert prediction.forecasts.order_by("-created_at", "-pk").first().evidence_id == link.pk
     page.console.assert_clean()
+
+
+# --- Multiple choice: options added and removed in place -------------------------------
+
+
+def test_options_are_added_and_removed_in_place_and_all_are_saved(page, logged_in):
+    page.goto(reverse("predictions:create") + "?kind=multiple_choice")
+    mark_page(page)
+    form = page.locator("form.card")
+    form.locator("#id_question").fill("Who announces first?")
+    for i, (label, chance) in enumerate([("OpenAI", "50"), ("Google", "30"), ("Meta", "10")]):
+        form.locator(f"#id_label_{i}").fill(label)
+        form.locator(f"#id_prob_{i}").fill(chance)
+    form.get_by_role("button", name="Add an option").click()
+    assert focused(page) == "id_label_3"  # typing goes straight into the new option
+    page.keyboard.type("Anthropic")
+    page.keyboard.press("Tab")
+    page.keyboard.type("10")
+    assert form.locator("[name=option_count]").input_value() == "4"
+    page.locator("#option-total").filter(has_text="100%").wait_for()
+
+    # Removing "Google" moves the rows after it up and keeps the counter right.
+    form.get_by_role("button", name="Remove option 2").click()
+    assert form.locator("[name=option_count]").input_value() == "3"
+    assert form.locator("#id_label_1").input_value() == "Meta"
+    assert form.locator("#id_label_2").input_value() == "Anthropic"
+    form.locator("#id_prob_0").fill("80")
+    page.locator("#option-total").filter(has_text="100%").wait_for()
+    form.locator("#id_resolve_by").fill("2099-01-01")
+    form.locator(".date-reading").filter(has_text="2099").wait_for()
+    form.locator("button[name=save]").click()
+    page.wait_for_url(re.compile(r"/p/\d+/$"))
+    prediction = Prediction.objects.get()
+    assert [o.label for o in prediction.options.all()] == ["OpenAI", "Meta", "Anthropic"]
+    page.console.assert_clean()
+
+
+def test_down_to_two_options_and_up_to_twenty(page, logged_in):
+    page.goto(reverse("predictions:create") + "?kind=multiple_choice")
+    form = page.locator("form.card")
+    form.get_by_role("button", name="Remove option 3").click()
+    assert form.locator("[data-option-row]").count() == 2
+    assert form.get_by_role("button", name="Remove option 1").is_hidden()
+    add = form.get_by_role("button", name="Add an option")
+    for _ in range(18):
+        add.click()
+    assert form.locator("[data-option-row]").count() == 20
+    assert add.is_hidden()
+    assert form.locator("[name=option_count]").input_value() == "20"
+    page.console.assert_clean()
+
+
+def test_without_javascript_add_an_option_keeps_what_was_typed(no_js_page, logged_in):
+    page = no_js_page
+    page.goto(reverse("predictions:create") + "?kind=multiple_choice")
+    form = page.locator("form.card")
+    form.locator("#id_question").fill("Who announces first?")
+    for i, (label, chance) in enumerate([("OpenAI", "50"), ("Google", "30"), ("Meta", "10")]):
+        form.locator(f"#id_label_{i}").fill(label)
+        form.locator(f"#id_prob_{i}").fill(chance)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Add an option").click()
+    assert focused(page) == "id_label_3"
+    assert form.locator("#id_label_2").input_value() == "Meta"
+    page.keyboard.type("Anthropic")
+    form.locator("#id_prob_3").fill("10")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Remove option 2").click()
+    assert form.locator("#id_label_1").input_value() == "Meta"
+    form.locator("#id_prob_0").fill("80")
+    form.locator("#id_resolve_by").fill("2099-01-01")
+    with page.expect_navigation():
+        form.locator("button[name=save]").click()
+    prediction = Prediction.objects.get()
+    assert [o.label for o in prediction.options.all()] == ["OpenAI", "Meta", "Anthropic"]
+
+
+def test_a_bare_fraction_asks_and_a_button_answers(page, logged_in):
+    page.goto(reverse("predictions:create"))
+    page.locator("#id_probability").press_sequentially("0.3")
+    reading = page.locator("#id_probability ~ .probability-reading")
+    reading.filter(has_text="0.3% — did you mean 30%?").wait_for()
+    assert page.locator("#id_probability").get_attribute("aria-invalid") == "true"
+    reading.get_by_role("button", name="30%").click()
+    assert page.input_value("#id_probability") == "30%"
+    reading.filter(has_text="Reads as 30%").wait_for()
+    assert page.locator("#id_probability").get_attribute("aria-invalid") is None
+    page.console.assert_clean()
+
+
+def test_without_javascript_a_bare_fraction_is_chosen_by_radio(no_js_page, logged_in):
+    page = no_js_page
+    page.goto(reverse("predictions:create"))
+    page.locator("#id_question").fill("Rain in Paris tomorrow")
+    page.locator("#id_probability").fill("0.3")
+    page.locator("#id_resolve_by").fill("2099-01-01")
+    with page.expect_navigation():
+        page.locator("button[name=save]").click()
+    assert not Prediction.objects.exists()
+    page.get_by_role("radio", name="30%").check()
+    with page.expect_navigation():
+        page.locator("button[name=save]").click()
+    assert Prediction.objects.get().forecasts.get().probability == Decimal("0.300")
