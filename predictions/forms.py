@@ -4,6 +4,7 @@ Forms parse and check what a person typed; services do the writing and re-valida
 """
 
 import zoneinfo
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -140,12 +141,18 @@ class BoundedDateField(forms.DateField):
         return attrs
 
 
-class ResolveByInput(DateInput):
-    """A text box for a resolve-by date: ISO or words ("end of month"), with quick-date
-    buttons. Not type=date, whose digit order follows the browser's locale and which
-    refuses words."""
+class DateInWordsInput(DateInput):
+    """A text box for a date: ISO or words ("end of month"), with a live reading. Not
+    type=date, whose digit order follows the browser's locale, which refuses words and
+    which costs a Tab stop per segment."""
 
     input_type = "text"
+    template_name = "predictions/widgets/date_in_words_input.html"
+
+
+class ResolveByInput(DateInWordsInput):
+    """The resolve-by box: a date in words with quick-date buttons."""
+
     template_name = "predictions/widgets/resolve_by_input.html"
 
     def get_context(self, name, value, attrs):
@@ -154,12 +161,15 @@ class ResolveByInput(DateInput):
         return context
 
 
-class ResolveByField(BoundedDateField):
-    """A resolve-by date typed as 2027-03-01 or in words (predictions.dates_in_words),
-    read in the owner's calendar: forms set `today` (TagsMixin.set_owner does)."""
+class DateInWordsField(BoundedDateField):
+    """A date typed as 2027-03-01 or in words (predictions.dates_in_words), read in the
+    owner's calendar: forms set `today` (TagsMixin.set_owner does for the resolve-by
+    date)."""
 
-    widget = ResolveByInput
-    today: date | None = None  # the owner's local date; the server's when no owner was set
+    widget = DateInWordsInput
+    # The owner's local date, or a function giving it (asked only when a value is read);
+    # the server's when no owner was set.
+    today: date | Callable[[], date] | None = None
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -181,10 +191,17 @@ class ResolveByField(BoundedDateField):
     def to_python(self, value):
         if value in self.empty_values or not isinstance(value, str):
             return super().to_python(value)
+        today = self.today() if callable(self.today) else self.today
         try:
-            return read_date(value, self.today or timezone.localdate())
+            return read_date(value, today or timezone.localdate())
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid") from exc
+
+
+class ResolveByField(DateInWordsField):
+    """The resolve-by date, with quick-date buttons."""
+
+    widget = ResolveByInput
 
 
 class DateTimeInput(forms.DateTimeInput):

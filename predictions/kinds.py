@@ -18,6 +18,7 @@ from predictions.forms import (
     TRAILING_FIELDS,
     BoundedDateField,
     ClaimField,
+    DateInWordsField,
     ForecastForm,
     ProbabilityField,
     ResolveForm,
@@ -28,6 +29,7 @@ from predictions.forms import PredictionForm as BinaryPredictionForm
 from predictions.models import QUESTION_MAX_LENGTH, Prediction
 from predictions.probability import format_percent
 from predictions.rules import MAX_OPTIONS, MIN_OPTIONS
+from predictions.services import profile_for
 
 DEFAULT_OPTION_ROWS = 3
 QUANTILE_FIELDS = [  # (field name, level, required)
@@ -110,7 +112,8 @@ class OptionProbabilitiesMixin(forms.Form):
         empty = [
             i
             for i in range(self.option_total)
-            if not str(data.get(f"prob_{i}", "")).strip()
+            if f"label_{i}" in self.fields  # an update's options are fixed
+            and not str(data.get(f"prob_{i}", "")).strip()
             and not str(data.get(f"label_{i}", "")).strip()
         ]
         if empty and self.option_total - len(empty) >= MIN_OPTIONS:
@@ -276,6 +279,17 @@ class OptionForecastForm(OptionProbabilitiesMixin):
         self.add_probability_fields([option.label for option in self.options])
         self.order_fields([f"prob_{i}" for i in range(self.option_total)])
         offer_evidence(self, prediction)
+        # Start from the current forecast: an update changes a number or two, not all.
+        latest = prediction.forecasts.order_by("-created_at", "-pk").first()
+        if latest is not None:
+            current = {row.option_id: row.probability for row in latest.option_probabilities.all()}
+            for i, option in enumerate(self.options):
+                if option.pk in current:
+                    self.initial.setdefault(f"prob_{i}", format_percent(current[option.pk]))
+
+    def option_rows(self):
+        """(label, probability field) pairs for the template, as the creation form's."""
+        return [(option.label, self[f"prob_{i}"]) for i, option in enumerate(self.options)]
 
     def clean(self):
         cleaned = super().clean()
@@ -286,11 +300,23 @@ class OptionForecastForm(OptionProbabilitiesMixin):
 class QuantilesMixin(forms.Form):
     """The 10/50/90% dates (required) and 5/25/75/95% (optional), strictly increasing."""
 
-    def add_quantile_fields(self) -> None:
+    def add_quantile_fields(self, today=None) -> None:
+        """Text boxes that read ISO dates and words ("end of next year"): one Tab stop
+        each, unlike a date picker's three segments and calendar button."""
         for name, level, required in QUANTILE_FIELDS:
-            self.fields[name] = BoundedDateField(
-                label=f"{format_percent(level)} sure by", required=required
-            )
+            field = DateInWordsField(label=f"{format_percent(level)} sure by", required=required)
+            field.today = today
+            self.fields[name] = field
+
+    def start_from(self, prediction: Prediction) -> None:
+        """Fills the boxes with the current forecast's dates."""
+        latest = prediction.forecasts.order_by("-created_at", "-pk").first()
+        if latest is None:
+            return
+        days = {row.level: row.value for row in latest.quantiles.all()}
+        for name, level, _ in QUANTILE_FIELDS:
+            if level in days:
+                self.initial.setdefault(name, days[level].isoformat())
 
     def quantiles(self) -> dict[Decimal, object]:
         return {
@@ -328,7 +354,7 @@ class DatePredictionForm(TagsMixin, QuantilesMixin):
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_owner(owner)
-        self.add_quantile_fields()
+        self.add_quantile_fields(profile_for(owner).today())
         self.order_fields(["question", *[name for name, _, _ in QUANTILE_FIELDS], *TRAILING_FIELDS])
 
     def clean(self):
@@ -343,9 +369,10 @@ class DateForecastForm(QuantilesMixin):
 
     def __init__(self, *args, prediction: Prediction, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_quantile_fields()
+        self.add_quantile_fields(lambda: profile_for(prediction.owner).today())
         self.order_fields([name for name, _, _ in QUANTILE_FIELDS])
         offer_evidence(self, prediction)
+        self.start_from(prediction)
 
     def clean(self):
         cleaned = super().clean()

@@ -123,9 +123,10 @@ def capture_preview(request):
 
 @require_GET
 def date_reading(request):
-    """How a resolve-by box's text will be read, as the person types (a hint, never an
-    error): "Reads as Sun 6 Dec 2026, end of day, your time"."""
-    text = str(request.GET.get("resolve_by", "")).strip()
+    """How a date box's text will be read, as the person types (a hint, never an
+    error): "Reads as Sun 6 Dec 2026, end of day, your time". htmx sends the box by its
+    own name: resolve_by, or a release-date form's q10, q50, …"""
+    text = str(next(iter(request.GET.values()), ""))[:200].strip()
     context = {"text": text, "day": "", "error": ""}
     if text:
         try:
@@ -324,6 +325,13 @@ def forecast_add(request, pk: int):
     prediction = _own_prediction(request, pk)
     form_class = kinds.FORECAST_FORMS[prediction.kind]
     form = form_class(request.POST, prediction=prediction)
+    if "normalise" in request.POST and isinstance(form, kinds.OptionForecastForm):
+        # Scaled to 100% and shown again, not saved: the person checks and presses Update.
+        data, note = form.normalised_data()
+        form = form_class(prediction=prediction, initial=data)
+        template = partial_template(request, "predictions/detail.html", "forecast-panel")
+        context = _detail_context(request, prediction, forecast_form=form, rows_note=note)
+        return render(request, template, context)
     if form.is_valid():
         try:
             services.forecast_create(

@@ -397,3 +397,43 @@ def test_without_javascript_a_bare_fraction_is_chosen_by_radio(no_js_page, logge
     with page.expect_navigation():
         page.locator("button[name=save]").click()
     assert Prediction.objects.get().forecasts.get().probability == Decimal("0.300")
+
+
+def test_release_date_boxes_cost_one_tab_stop_each_and_read_words(page, logged_in):
+    page.goto(reverse("predictions:create") + "?kind=date")
+    page.locator("#id_q05").focus()
+    order = [focused(page)]
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        order.append(focused(page))
+    assert order == ["id_q05", "id_q10", "id_q25", "id_q50", "id_q75", "id_q90", "id_q95"]
+    page.locator("#id_q50").fill("end of next year")
+    year = profile_for(logged_in).today().year + 1
+    page.locator("#id_q50 ~ .date-reading").filter(has_text=f"31 Dec {year}").wait_for()
+    page.console.assert_clean()
+
+
+def test_the_multiple_choice_update_starts_from_the_current_forecast(page, logged_in):
+    from predictions import services
+
+    prediction = services.prediction_create(
+        owner=logged_in,
+        kind=Prediction.Kind.MULTIPLE_CHOICE,
+        question="Which option wins?",
+        resolve_by=datetime.date(2099, 1, 1),
+        options=["Red", "Green", "Blue"],
+        option_probabilities=[Decimal("0.5"), Decimal("0.3"), Decimal("0.2")],
+    )
+    page.goto(reverse("predictions:detail", args=[prediction.pk]))
+    panel = page.locator("#forecast-panel")
+    assert panel.get_by_label("Probability of “Red”").input_value() == "50%"
+    panel.get_by_label("Probability of “Green”").fill("40")
+    page.locator("#option-total").filter(has_text="110%").wait_for()
+    panel.get_by_role("button", name="Normalise to 100%").click()
+    panel = page.locator("#forecast-panel")
+    panel.locator(".rows-note").filter(has_text="Scaled from 110% to 100%.").wait_for()
+    panel.get_by_role("button", name="Update forecast").click()
+    page.locator("#forecast-panel .message-success").wait_for()
+    latest = prediction.forecasts.order_by("-created_at", "-pk").first()
+    assert sum(p.probability for p in latest.option_probabilities.all()) == Decimal("1.000")
+    page.console.assert_clean()

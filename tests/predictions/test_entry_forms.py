@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from predictions import services
 from predictions.models import Prediction, Tag
 from predictions.probability import ProbabilityError, parse_probability
 from tests.predictions.factories import PredictionFactory, UserFactory
@@ -291,3 +292,71 @@ def test_a_huge_or_forged_row_count_stays_within_bounds(client_for):
         response = client_for.post(reverse("predictions:create"), data)
         assert response.status_code == 200
         assert 2 <= len(rendered_rows(response.content.decode())) <= 20
+
+
+# --- updates start from the current forecast, with the creation form's aids -------------
+
+
+def choice_prediction(owner):
+    return services.prediction_create(
+        owner=owner,
+        kind=Prediction.Kind.MULTIPLE_CHOICE,
+        question="Which option wins?",
+        resolve_by=dt.date(2099, 1, 1),
+        options=["Red", "Green", "Blue"],
+        option_probabilities=[Decimal("0.5"), Decimal("0.3"), Decimal("0.2")],
+    )
+
+
+def test_the_multiple_choice_update_starts_from_the_current_forecast(client_for):
+    prediction = choice_prediction(client_for.user)
+    html = client_for.get(reverse("predictions:detail", args=[prediction.pk])).content.decode()
+    panel = html[html.index('id="forecast-panel"') :]
+    assert re.search(r'name="prob_0"[^>]*value="50%"', panel)
+    assert re.search(r'name="prob_2"[^>]*value="20%"', panel)
+    assert "Normalise to 100%" in panel  # the button the total mentions is there
+
+
+def test_normalise_on_the_update_scales_and_saves_nothing(client_for):
+    prediction = choice_prediction(client_for.user)
+    url = reverse("predictions:forecast", args=[prediction.pk])
+    data = {"prob_0": "60", "prob_1": "30", "prob_2": "30", "normalise": "1"}
+    html = client_for.post(url, data).content.decode()
+    assert re.search(r'name="prob_0"[^>]*value="50"', html)
+    assert re.search(r'name="prob_1"[^>]*value="25"', html)
+    assert "Scaled from 120% to 100%." in html
+    assert prediction.forecasts.count() == 1
+
+
+def test_the_release_date_update_starts_from_the_current_dates_in_text_boxes(client_for):
+    days = {
+        Decimal("0.1"): dt.date(2027, 1, 1),
+        Decimal("0.5"): dt.date(2027, 6, 1),
+        Decimal("0.9"): dt.date(2028, 1, 1),
+    }
+    prediction = services.prediction_create(
+        owner=client_for.user,
+        kind=Prediction.Kind.DATE,
+        question="When does it ship?",
+        resolve_by=dt.date(2099, 1, 1),
+        quantiles=days,
+    )
+    html = client_for.get(reverse("predictions:detail", args=[prediction.pk])).content.decode()
+    for name, day in [("q10", "2027-01-01"), ("q50", "2027-06-01"), ("q90", "2028-01-01")]:
+        box = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)[0]
+        assert 'type="text"' in box
+        assert f'value="{day}"' in box
+    assert not re.search(r'<input[^>]*name="q25"[^>]*value=', html)
+
+    url = reverse("predictions:forecast", args=[prediction.pk])
+    data = {"q10": "2027-01-01", "q50": "end of june 2027", "q90": "2028-01-01"}
+    assert client_for.post(url, data).status_code == 302
+    latest = prediction.forecasts.order_by("-created_at", "-pk").first()
+    assert {q.level: q.value for q in latest.quantiles.all()}[Decimal("0.5")] == dt.date(
+        2027, 6, 30
+    )
+
+
+def test_the_date_reading_answers_for_any_date_box(client_for):
+    response = client_for.get(reverse("predictions:date_reading"), {"q50": "2027-06-30"})
+    assert "Wed 30 Jun 2027" in response.content.decode()
