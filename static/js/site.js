@@ -182,13 +182,34 @@
     if (event.target.matches && event.target.matches("[data-max-chars]")) { countChars(event.target); }
   });
 
+  // A table wider than its wrapper (phones) says so above it, until scrolled to the end.
+  function markWideTables(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var hint = wrap.previousElementSibling;
+      if (!hint || !hint.classList.contains("more-columns")) {
+        hint = document.createElement("p");
+        hint.className = "more-columns";
+        hint.textContent = "more columns →";
+        hint.hidden = true;
+        wrap.insertAdjacentElement("beforebegin", hint);
+        wrap.addEventListener("scroll", function () { markWideTables(wrap.parentNode); }, { passive: true });
+      }
+      var more = wrap.scrollWidth - wrap.clientWidth - wrap.scrollLeft > 2;
+      hint.hidden = !more;
+      wrap.classList.toggle("has-more", more);
+    });
+  }
+  window.addEventListener("resize", function () { markWideTables(document); });
+
   document.addEventListener("DOMContentLoaded", function () {
+    markWideTables(document);
     addCounters(document);
     proposeTimezone(document);
     showQuickDates(document);
     showShortcutHint();
   });
   document.addEventListener("htmx:load", function (event) {
+    markWideTables(event.target.parentNode || document);
     addCounters(event.target);
     proposeTimezone(event.target);
     showQuickDates(event.target);
