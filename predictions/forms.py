@@ -17,7 +17,8 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from predictions import rules
-from predictions.dates_in_words import QUICK_DATES, read_date
+from predictions.capture import MSG_NO_DATE
+from predictions.dates_in_words import QUICK_DATES, read_date, read_deadline
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import (
     MSG_EMPTY,
@@ -265,6 +266,23 @@ class TagsMixin(forms.Form):
         if isinstance(resolve_by, ResolveByField):
             resolve_by.today = profile_for(owner).today()
 
+    def clean(self):
+        """A resolve-by box left empty takes the date the claim's own words give ("… this
+        week"), as the capture line does; without one it asks for a date."""
+        cleaned = super().clean()
+        field = self.fields.get("resolve_by")
+        if not isinstance(field, ResolveByField) or cleaned.get("resolve_by"):
+            return cleaned
+        if "resolve_by" in self.errors:
+            return cleaned  # an unreadable date has its own message
+        today = field.today() if callable(field.today) else field.today
+        deadline = read_deadline(cleaned.get("question") or "", today or timezone.localdate())
+        if deadline is None:
+            self.add_error("resolve_by", MSG_NO_DATE)
+        else:
+            cleaned["resolve_by"] = deadline.day
+        return cleaned
+
     def chosen_tags(self) -> list[Tag]:
         return list(self.cleaned_data.get("tags") or [])
 
@@ -311,9 +329,12 @@ class PredictionForm(TagsMixin):
     probability = ProbabilityField(label="Probability")
     resolve_by = ResolveByField(
         label="Resolve by",
+        # Not required: left empty, it is read from the claim (TagsMixin.clean).
+        required=False,
         help_text=(
             "The day by which it will be known (end of that day, your time): "
-            "2027-03-01 or words such as “end of next month”."
+            "2027-03-01 or words such as “end of next month”. Left empty, it is read "
+            "from the claim (“… this week”)."
         ),
     )
     resolution_criteria = forms.CharField(

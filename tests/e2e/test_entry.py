@@ -30,8 +30,10 @@ from tests.e2e.test_journeys import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CLAIM = "GPT-4 will be announced this week"
-# The fewest keys the worked example can take in one line: the 33-character claim, a
-# space, "5", and Enter. (The brief's target of 35 is below that floor.)
+# The fewest keys the worked example can take, counted as Keyboard counts (every
+# character, Tab and Enter is one key): the 33-character claim, one key between it and
+# the probability (a space on the line, Tab on the full form), "5", and Enter. Issue
+# #12's target of 35 is below that floor: only typing less than the claim would reach it.
 WORKED_EXAMPLE_KEYS = len(CLAIM) + 3
 
 
@@ -210,7 +212,8 @@ def test_without_javascript_the_full_form_takes_the_worked_example(no_js_page, l
     assert_worked_example_saved(logged_in)
     handed_over = keys.count
 
-    # Typed into the full form directly: claim, Tab, 5, Tab, "this week" in words, Enter.
+    # Typed into the full form directly: claim, Tab, 5, Enter. The empty resolve-by box
+    # takes "this week" from the claim, as the line does (it took Tab and "sun" too: 40).
     Prediction.objects.all().delete()
     page.goto(reverse("predictions:create"))
     wait_focused(page, "id_question")
@@ -218,14 +221,11 @@ def test_without_javascript_the_full_form_takes_the_worked_example(no_js_page, l
     keys.type(CLAIM)
     keys.press("Tab")
     keys.type("5")
-    keys.press("Tab")
-    assert focused(page) == "id_resolve_by"
-    keys.type("sun")
     keys.submit()
     assert_worked_example_saved(logged_in)
     print(f"key presses, JavaScript off: {handed_over} (line, then Full form), {keys.count} (form)")
     assert handed_over <= WORKED_EXAMPLE_KEYS + 4
-    assert keys.count == len(CLAIM) + 1 + 1 + 1 + 3 + 1
+    assert keys.count == WORKED_EXAMPLE_KEYS
 
 
 def test_the_full_form_reads_the_date_as_it_is_typed(page, logged_in):

@@ -360,3 +360,18 @@ def test_the_release_date_update_starts_from_the_current_dates_in_text_boxes(cli
 def test_the_date_reading_answers_for_any_date_box(client_for):
     response = client_for.get(reverse("predictions:date_reading"), {"q50": "2027-06-30"})
     assert "Wed 30 Jun 2027" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_empty_resolve_by_box_takes_the_date_from_the_claim(client_for, kind):
+    data = binary_post(question="GPT-4 will be announced by 1 July 2099", resolve_by="")
+    if kind == "multiple_choice":
+        data = choice_post(["A", "B"], ["50", "50"], resolve_by="")
+        data["question"] = "Who wins by 1 July 2099"
+    elif kind == "date":
+        data |= {"kind": "date", "q10": "2098-01-01", "q50": "2098-06-01", "q90": "2099-01-01"}
+    response = client_for.post(reverse("predictions:create"), data)
+    assert response.status_code == 302
+    prediction = Prediction.objects.get()
+    assert prediction.resolve_by == dt.date(2099, 7, 1)
+    assert "by 1 July 2099" in prediction.question  # the phrase stays in the claim
