@@ -23,8 +23,8 @@ from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import (
     MSG_EMPTY,
     ProbabilityError,
+    doubt_choices,
     doubt_message,
-    fraction_doubt,
     parse_probability,
 )
 from predictions.services import known_at_problem, profile_for
@@ -63,18 +63,18 @@ class ProbabilityInput(forms.TextInput):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         typed = str(value or "")
-        if meant := fraction_doubt(typed):
+        if choices := doubt_choices(typed):
             context["doubt"] = {
                 "name": f"{name}_meant",
                 "message": doubt_message(typed),
-                "choices": [f"{typed.strip()}%", meant],
+                "choices": choices,
             }
         return context
 
     def value_from_datadict(self, data, files, name):
         value = super().value_from_datadict(data, files, name)
         choice = data.get(f"{name}_meant")
-        if (meant := fraction_doubt(value)) and choice in (f"{str(value).strip()}%", meant):
+        if choice and choice in doubt_choices(str(value or "")):
             return choice
         return value
 

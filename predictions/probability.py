@@ -189,6 +189,12 @@ def doubt_message(text: str) -> str:
     return f"{as_typed} — did you mean {meant}?" if as_typed else ""
 
 
+def doubt_choices(text: str) -> list[str]:
+    """The two readings to choose between for a doubted fraction: ["0.3%", "30%"]."""
+    meant = fraction_doubt(text)
+    return [f"{str(text).strip()}%", meant] if meant else []
+
+
 def _spelled_numbers_as_digits(text: str) -> str:
     normal = " ".join(_WORD_HYPHEN.sub(" ", str(text).lower()).split())  # "one-in-three"
     normal = _A_NUMBER.sub(lambda match: match[1], normal)

@@ -12,8 +12,8 @@ from predictions.probability import (
     PHRASE_MAX_LENGTH,
     ProbabilityError,
     certainty_warning,
+    doubt_choices,
     doubt_message,
-    fraction_doubt,
     parse_probability,
     simple_odds,
 )
@@ -35,7 +35,7 @@ def probability_reading(request: HttpRequest) -> HttpResponse:
     context: dict = {"text": text, "reading": None, "odds": None, "error": ""}
     if doubt := doubt_message(text):
         # "0.3": asked, not read; the buttons put the chosen reading in the box.
-        context["doubt"] = {"message": doubt, "choices": [f"{text}%", fraction_doubt(text)]}
+        context["doubt"] = {"message": doubt, "choices": doubt_choices(text)}
     elif text:
         try:
             context["reading"] = parse_probability(text)
