@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from predictions.dates_in_words import DeadlineReading, read_deadline
-from predictions.probability import ProbabilityError, Reading, parse_odds, parse_probability
+from predictions.probability import (
+    ProbabilityError,
+    Reading,
+    doubt_message,
+    fraction_doubt,
+    parse_odds,
+    parse_probability,
+)
 
 MSG_NO_CLAIM = "Type the claim first, e.g. “GPT-5 is released by the end of the year 30%”."
 MSG_NO_PROBABILITY = "Add your probability at the end, e.g. 70%, 1 in 20 or “likely”."
@@ -106,6 +113,9 @@ def _take_probability(words: list[str], keep: int) -> tuple[int, Reading | None,
         text = " ".join(words[-count:])
         if text.lower().endswith(_CLAIM_ENDINGS) and not _SEPARATOR.search(" " + words[-count - 1]):
             continue
+        if count == 1 and (doubt := doubt_message(text)):
+            # "0.3": 0.3% or 30%? Asked, never guessed.
+            return count, None, f"{doubt} Type {text}% or {fraction_doubt(text)}."
         try:
             return count, parse_probability(text), ""
         except ProbabilityError as error:

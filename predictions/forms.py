@@ -4,6 +4,7 @@ Forms parse and check what a person typed; services do the writing and re-valida
 """
 
 import zoneinfo
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -16,9 +17,16 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from predictions import rules
-from predictions.dates_in_words import QUICK_DATES, read_date
+from predictions.capture import MSG_NO_DATE
+from predictions.dates_in_words import QUICK_DATES, read_date, read_deadline
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
-from predictions.probability import MSG_EMPTY, ProbabilityError, parse_probability
+from predictions.probability import (
+    MSG_EMPTY,
+    ProbabilityError,
+    doubt_choices,
+    doubt_message,
+    parse_probability,
+)
 from predictions.services import known_at_problem, profile_for
 from predictions.usernames import check_new_username
 from web.forms import DateInput
@@ -44,9 +52,31 @@ def offer_evidence(form: forms.Form, prediction: Prediction) -> bool:
 
 
 class ProbabilityInput(forms.TextInput):
-    """A text input followed by a live reading of what was typed ("Reads as 75%")."""
+    """A text input followed by a live reading of what was typed ("Reads as 75%").
+
+    A bare fraction ("0.3") is doubted: the box is rendered with a choice between the two
+    readings ("0.3%" or "30%", radio buttons that work without JavaScript), and the
+    choice, posted as `<name>_meant`, replaces what was typed."""
 
     template_name = "predictions/widgets/probability_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        typed = str(value or "")
+        if choices := doubt_choices(typed):
+            context["doubt"] = {
+                "name": f"{name}_meant",
+                "message": doubt_message(typed),
+                "choices": choices,
+            }
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        choice = data.get(f"{name}_meant")
+        if choice and choice in doubt_choices(str(value or "")):
+            return choice
+        return value
 
 
 class ProbabilityField(forms.CharField):
@@ -75,6 +105,10 @@ class ProbabilityField(forms.CharField):
                 "hx-get": reverse_lazy("predictions:probability_reading"),
                 "hx-trigger": "input changed delay:250ms",
                 "hx-target": "next .probability-reading",
+                # Explicit: hx-swap is inherited, and the multiple-choice rows sit in an
+                # element that swaps outerHTML (the running total), which would replace
+                # the reading's <output> and send the next reading to another box's.
+                "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
             }
         )
@@ -84,6 +118,8 @@ class ProbabilityField(forms.CharField):
         value = super().clean(value)
         if value in self.empty_values:
             return None
+        if doubt := doubt_message(value):
+            raise ValidationError(f"{doubt} Choose one below.", code="ambiguous_fraction")
         try:
             return parse_probability(value)
         except ProbabilityError as exc:
@@ -106,12 +142,18 @@ class BoundedDateField(forms.DateField):
         return attrs
 
 
-class ResolveByInput(DateInput):
-    """A text box for a resolve-by date: ISO or words ("end of month"), with quick-date
-    buttons. Not type=date, whose digit order follows the browser's locale and which
-    refuses words."""
+class DateInWordsInput(DateInput):
+    """A text box for a date: ISO or words ("end of month"), with a live reading. Not
+    type=date, whose digit order follows the browser's locale, which refuses words and
+    which costs a Tab stop per segment."""
 
     input_type = "text"
+    template_name = "predictions/widgets/date_in_words_input.html"
+
+
+class ResolveByInput(DateInWordsInput):
+    """The resolve-by box: a date in words with quick-date buttons."""
+
     template_name = "predictions/widgets/resolve_by_input.html"
 
     def get_context(self, name, value, attrs):
@@ -120,12 +162,15 @@ class ResolveByInput(DateInput):
         return context
 
 
-class ResolveByField(BoundedDateField):
-    """A resolve-by date typed as 2027-03-01 or in words (predictions.dates_in_words),
-    read in the owner's calendar: forms set `today` (TagsMixin.set_owner does)."""
+class DateInWordsField(BoundedDateField):
+    """A date typed as 2027-03-01 or in words (predictions.dates_in_words), read in the
+    owner's calendar: forms set `today` (TagsMixin.set_owner does for the resolve-by
+    date)."""
 
-    widget = ResolveByInput
-    today: date | None = None  # the owner's local date; the server's when no owner was set
+    widget = DateInWordsInput
+    # The owner's local date, or a function giving it (asked only when a value is read);
+    # the server's when no owner was set.
+    today: date | Callable[[], date] | None = None
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -138,6 +183,7 @@ class ResolveByField(BoundedDateField):
                 "hx-get": reverse_lazy("predictions:date_reading"),
                 "hx-trigger": "input changed delay:250ms",
                 "hx-target": "next .date-reading",
+                "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
             }
         )
@@ -146,10 +192,17 @@ class ResolveByField(BoundedDateField):
     def to_python(self, value):
         if value in self.empty_values or not isinstance(value, str):
             return super().to_python(value)
+        today = self.today() if callable(self.today) else self.today
         try:
-            return read_date(value, self.today or timezone.localdate())
+            return read_date(value, today or timezone.localdate())
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid") from exc
+
+
+class ResolveByField(DateInWordsField):
+    """The resolve-by date, with quick-date buttons."""
+
+    widget = ResolveByInput
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -184,6 +237,11 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+# After the claim and the kind's own fields (probability, options or dates), every entry
+# form has these, in this order.
+TRAILING_FIELDS = ["resolve_by", "resolution_criteria", "tags", "new_tags", "notes", "visibility"]
+
+
 class TagsMixin(forms.Form):
     """Pick existing tags of the owner or type new ones."""
 
@@ -195,13 +253,42 @@ class TagsMixin(forms.Form):
     )
 
     def set_owner(self, owner) -> None:
-        """Offers the owner's tags, and reads a resolve-by date in words in their calendar."""
+        """Offers the owner's tags (no empty box when there are none yet: the text box,
+        and #hashtags on the capture line, make them), and reads a resolve-by date in
+        words in their calendar."""
         field = self.fields["tags"]
         assert isinstance(field, TagChoiceField)  # declared above
         field.queryset = Tag.objects.filter(owner=owner)
+        if not field.queryset.exists():
+            del self.fields["tags"]
+            self.fields["new_tags"].label = "Tags"
         resolve_by = self.fields.get("resolve_by")
         if isinstance(resolve_by, ResolveByField):
             resolve_by.today = profile_for(owner).today()
+
+    def clean(self):
+        """A resolve-by box left empty takes the date the claim's own words give ("… this
+        week"), as the capture line does; without one it asks for a date."""
+        cleaned = super().clean()
+        field = self.fields.get("resolve_by")
+        if not isinstance(field, ResolveByField) or cleaned.get("resolve_by"):
+            return cleaned
+        if "resolve_by" in self.errors:
+            return cleaned  # an unreadable date has its own message
+        today = field.today() if callable(field.today) else field.today
+        deadline = read_deadline(cleaned.get("question") or "", today or timezone.localdate())
+        if deadline is None:
+            self.add_error("resolve_by", MSG_NO_DATE)
+        else:
+            cleaned["resolve_by"] = deadline.day
+        return cleaned
+
+    def chosen_tags(self) -> list[Tag]:
+        return list(self.cleaned_data.get("tags") or [])
+
+    def trailing_fields(self):
+        """The fields after the kind's own ones, in one order for every kind."""
+        return [self[name] for name in TRAILING_FIELDS if name in self.fields]
 
     def new_tag_names(self) -> list[str]:
         return [name for name in self.cleaned_data.get("new_tags", "").split(",") if name.strip()]
@@ -242,9 +329,12 @@ class PredictionForm(TagsMixin):
     probability = ProbabilityField(label="Probability")
     resolve_by = ResolveByField(
         label="Resolve by",
+        # Not required: left empty, it is read from the claim (TagsMixin.clean).
+        required=False,
         help_text=(
             "The day by which it will be known (end of that day, your time): "
-            "2027-03-01 or words such as “end of next month”."
+            "2027-03-01 or words such as “end of next month”. Left empty, it is read "
+            "from the claim (“… this week”)."
         ),
     )
     resolution_criteria = forms.CharField(
@@ -263,16 +353,7 @@ class PredictionForm(TagsMixin):
         widget=forms.RadioSelect,
     )
 
-    field_order = [
-        "question",
-        "probability",
-        "resolve_by",
-        "resolution_criteria",
-        "tags",
-        "new_tags",
-        "notes",
-        "visibility",
-    ]
+    field_order = ["question", "probability", *TRAILING_FIELDS]
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,7 +373,7 @@ class PredictionEditForm(TagsMixin):
     resolution_criteria = PredictionForm.base_fields["resolution_criteria"]
     notes = PredictionForm.base_fields["notes"]
 
-    field_order = ["question", "resolve_by", "resolution_criteria", "tags", "new_tags", "notes"]
+    field_order = ["question", *TRAILING_FIELDS]
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)

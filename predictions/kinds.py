@@ -5,6 +5,7 @@ a release-date form carries the dates by which the forecaster is 5…95% sure th
 has happened. The yes/no forms live in forms.py and share the fields defined there.
 """
 
+import re
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -14,8 +15,10 @@ from django.utils import timezone
 
 from predictions import rules
 from predictions.forms import (
+    TRAILING_FIELDS,
     BoundedDateField,
     ClaimField,
+    DateInWordsField,
     ForecastForm,
     ProbabilityField,
     ResolveForm,
@@ -26,6 +29,7 @@ from predictions.forms import PredictionForm as BinaryPredictionForm
 from predictions.models import QUESTION_MAX_LENGTH, Prediction
 from predictions.probability import format_percent
 from predictions.rules import MAX_OPTIONS, MIN_OPTIONS
+from predictions.services import profile_for
 
 DEFAULT_OPTION_ROWS = 3
 QUANTILE_FIELDS = [  # (field name, level, required)
@@ -98,31 +102,86 @@ class OptionProbabilitiesMixin(forms.Form):
         except ValidationError as exc:
             raise rules.without_field(exc) from exc
 
-    def normalised_data(self) -> dict:
-        """The posted data with probabilities scaled to total 100%, for the "Normalise" button."""
+    def normalised_data(self) -> tuple[dict, str]:
+        """The posted data with probabilities scaled to total 100%, for the "Normalise"
+        button, and a note saying what was done or why nothing could be. Rows with
+        neither a label nor a probability are left out, and the note says so."""
         # Bound data is request.POST (a QueryDict, a dict subclass) or a plain dict.
         assert isinstance(self.data, dict)
-        data = self.data.copy()
+        data = form_state(self.data)
+        empty = [
+            i
+            for i in range(self.option_total)
+            if f"label_{i}" in self.fields  # an update's options are fixed
+            and not str(data.get(f"prob_{i}", "")).strip()
+            and not str(data.get(f"label_{i}", "")).strip()
+        ]
+        if empty and self.option_total - len(empty) >= MIN_OPTIONS:
+            for i in reversed(empty):
+                data = rows_without(data, i)
+            self.option_total -= len(empty)
+        else:
+            empty = []
         readings = []
         for i in range(self.option_total):
             field = self.fields[f"prob_{i}"]
             try:
-                readings.append(field.clean(self.data.get(f"prob_{i}", "")).probability)
+                readings.append(field.clean(data.get(f"prob_{i}", "")).probability)
             except (ValidationError, AttributeError):
-                return data
+                name = str(data.get(f"label_{i}", "")).strip() or f"option {i + 1}"
+                return data, MSG_NORMALISE_NEEDS_ALL.format(option=name)
         total = sum(readings, Decimal(0))
         if total <= 0:
-            return data
+            return data, MSG_NORMALISE_ZERO
         scaled = [(p / total * 1000).quantize(Decimal(1)) for p in readings]
         # Put the rounding remainder on the largest option so the total is exactly 100%.
         scaled[scaled.index(max(scaled))] += 1000 - sum(scaled)
         for i, permille in enumerate(scaled):
             data[f"prob_{i}"] = format_percent(permille / 1000).rstrip("%")
-        return data
+        note = f"Scaled from {format_percent(total)} to 100%."
+        if empty:
+            rows = ", ".join(str(i + 1) for i in empty)
+            note += f" Left out the empty row{'s' if len(empty) > 1 else ''} {rows}."
+        return data, note
+
+
+MSG_NORMALISE_NEEDS_ALL = (
+    "Normalise needs a readable probability for every option: “{option}” has none yet."
+)
+MSG_NORMALISE_ZERO = "Normalise needs at least one probability above 0%."
+# The multiple-choice form's buttons that change its rows without saving.
+REARRANGING_BUTTONS = frozenset({"add_option", "remove_option", "normalise"})
+_ROW_KEY = re.compile(r"^(?P<field>label|prob)_(?P<index>[0-9]+)(?P<rest>_meant)?$")
+
+
+def form_state(data) -> dict:
+    """Posted values as initial data, to redisplay a form without validating it."""
+    getlist = getattr(data, "getlist", None)
+    return {key: getlist(key) if getlist and key == "tags" else data.get(key) for key in data}
+
+
+def rows_without(data, index: int) -> dict:
+    """Posted data with option row `index` taken out and the rows after it moved up."""
+    state, kept = form_state(data), {}
+    for key in state:
+        match = _ROW_KEY.match(key)
+        if match is None:
+            kept[key] = state[key]
+            continue
+        row = int(match["index"])
+        if row == index:
+            continue
+        row = row - 1 if row > index else row
+        kept[f"{match['field']}_{row}{match['rest'] or ''}"] = state[key]
+    count = option_row_count(data) - 1
+    kept["option_count"] = max(MIN_OPTIONS, count)
+    return kept
 
 
 class MultipleChoicePredictionForm(TagsMixin, OptionProbabilitiesMixin):
     """New multiple-choice prediction: 2–20 options, each with a probability."""
+
+    min_options, max_options = MIN_OPTIONS, MAX_OPTIONS  # for the template and its script
 
     question = BinaryPredictionForm.base_fields["question"]
     resolve_by = BinaryPredictionForm.base_fields["resolve_by"]
@@ -137,7 +196,8 @@ class MultipleChoicePredictionForm(TagsMixin, OptionProbabilitiesMixin):
         super().__init__(*args, **kwargs)
         self.set_owner(owner)
         count = option_row_count(self.data if self.is_bound else self.initial)
-        self.initial.setdefault("option_count", count)
+        # Set, not defaulted: after "Add an option" the initial data holds the old count.
+        self.initial["option_count"] = count
         if self.is_bound:
             self.data = self.data.copy()
             self.data["option_count"] = count
@@ -146,7 +206,34 @@ class MultipleChoicePredictionForm(TagsMixin, OptionProbabilitiesMixin):
                 label=f"Option {i + 1}", max_length=200, required=True
             )
         self.add_probability_fields(count)
-        self.order_fields(["question", *self.option_field_names(), "resolve_by"])
+        self.order_fields(["question", *self.option_field_names(), *TRAILING_FIELDS])
+
+    def rearranged(self) -> tuple[dict, str, int | None]:
+        """For a press of Add an option, Remove or Normalise (bound data, nothing saved):
+        the data to redisplay, a note saying what was done, and the row to focus."""
+        data: Any = self.data
+        if "remove_option" in data:
+            try:
+                index = int(data.get("remove_option", ""))
+            except ValueError:
+                index = -1
+            if self.option_total > MIN_OPTIONS and 0 <= index < self.option_total:
+                return rows_without(data, index), f"Removed option {index + 1}.", None
+            return form_state(data), f"A question needs at least {MIN_OPTIONS} options.", None
+        if "normalise" in data:
+            normalised, note = self.normalised_data()
+            return normalised, note, None
+        # "Add an option": this form's option_count counts the new row already.
+        state = form_state(data)
+        state.pop("add_option", None)
+        return state, "", self.option_total - 1
+
+    def focus_option(self, row: int | None) -> None:
+        """Puts the cursor in option `row`'s label (after "Add an option" without JS)."""
+        if row is None or f"label_{row}" not in self.fields:
+            return
+        self.fields["question"].widget.attrs.pop("autofocus", None)
+        self.fields[f"label_{row}"].widget.attrs["autofocus"] = True
 
     def option_field_names(self) -> list[str]:
         return [name for i in range(self.option_total) for name in (f"label_{i}", f"prob_{i}")]
@@ -192,6 +279,17 @@ class OptionForecastForm(OptionProbabilitiesMixin):
         self.add_probability_fields([option.label for option in self.options])
         self.order_fields([f"prob_{i}" for i in range(self.option_total)])
         offer_evidence(self, prediction)
+        # Start from the current forecast: an update changes a number or two, not all.
+        latest = prediction.forecasts.order_by("-created_at", "-pk").first()
+        if latest is not None:
+            current = {row.option_id: row.probability for row in latest.option_probabilities.all()}
+            for i, option in enumerate(self.options):
+                if option.pk in current:
+                    self.initial.setdefault(f"prob_{i}", format_percent(current[option.pk]))
+
+    def option_rows(self):
+        """(label, probability field) pairs for the template, as the creation form's."""
+        return [(option.label, self[f"prob_{i}"]) for i, option in enumerate(self.options)]
 
     def clean(self):
         cleaned = super().clean()
@@ -202,11 +300,23 @@ class OptionForecastForm(OptionProbabilitiesMixin):
 class QuantilesMixin(forms.Form):
     """The 10/50/90% dates (required) and 5/25/75/95% (optional), strictly increasing."""
 
-    def add_quantile_fields(self) -> None:
+    def add_quantile_fields(self, today=None) -> None:
+        """Text boxes that read ISO dates and words ("end of next year"): one Tab stop
+        each, unlike a date picker's three segments and calendar button."""
         for name, level, required in QUANTILE_FIELDS:
-            self.fields[name] = BoundedDateField(
-                label=f"{format_percent(level)} sure by", required=required
-            )
+            field = DateInWordsField(label=f"{format_percent(level)} sure by", required=required)
+            field.today = today
+            self.fields[name] = field
+
+    def start_from(self, prediction: Prediction) -> None:
+        """Fills the boxes with the current forecast's dates."""
+        latest = prediction.forecasts.order_by("-created_at", "-pk").first()
+        if latest is None:
+            return
+        days = {row.level: row.value for row in latest.quantiles.all()}
+        for name, level, _ in QUANTILE_FIELDS:
+            if level in days:
+                self.initial.setdefault(name, days[level].isoformat())
 
     def quantiles(self) -> dict[Decimal, object]:
         return {
@@ -244,8 +354,8 @@ class DatePredictionForm(TagsMixin, QuantilesMixin):
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_owner(owner)
-        self.add_quantile_fields()
-        self.order_fields(["question", *[name for name, _, _ in QUANTILE_FIELDS], "resolve_by"])
+        self.add_quantile_fields(profile_for(owner).today())
+        self.order_fields(["question", *[name for name, _, _ in QUANTILE_FIELDS], *TRAILING_FIELDS])
 
     def clean(self):
         cleaned = super().clean()
@@ -259,9 +369,10 @@ class DateForecastForm(QuantilesMixin):
 
     def __init__(self, *args, prediction: Prediction, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_quantile_fields()
+        self.add_quantile_fields(lambda: profile_for(prediction.owner).today())
         self.order_fields([name for name, _, _ in QUANTILE_FIELDS])
         offer_evidence(self, prediction)
+        self.start_from(prediction)
 
     def clean(self):
         cleaned = super().clean()

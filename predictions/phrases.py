@@ -74,6 +74,32 @@ SYNONYMS: dict[str, str] = {
     "fifty fifty": "about even",
     "50 50": "about even",  # "50-50", "50/50"
     "toss up": "about even",
+    # A fair coin is the picture of one chance in two.
+    "coin flip": "about even",
+    "a coin flip": "about even",
+    "coin toss": "about even",
+    "a coin toss": "about even",
+}
+
+# Words people type that are in no table, with the table phrases that mean about the same
+# (suggested instead of the phrases spelt alike: "possible" is not "probable").
+MEANING_HINTS: dict[str, tuple[str, ...]] = {
+    "possible": ("could happen", "realistic possibility"),
+    "possibly": ("could happen", "realistic possibility"),
+    "plausible": ("realistic possibility", "could happen"),
+    "conceivable": ("could happen", "little chance"),
+    "maybe": ("might happen", "about even"),
+    "perhaps": ("might happen", "about even"),
+    "uncertain": ("about even", "might happen"),
+    "doubtful": ("we doubt", "unlikely"),
+    "doubt": ("we doubt", "unlikely"),
+    "impossible": ("almost no chance",),
+    "never": ("almost no chance",),
+    "certain": ("almost certain", "will happen"),
+    "sure": ("almost certain", "highly likely"),
+    "definitely": ("almost certain", "will happen"),
+    "expected": ("likely", "probable"),
+    "hopeful": ("realistic possibility", "better than even"),
 }
 
 # Quartiles (percent) of each phrase in perceptions_probly.csv, numpy.percentile with its

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
-from predictions.phrases import PHRASES, lookup_phrase, normalise_phrase
+from predictions.phrases import MEANING_HINTS, PHRASES, lookup_phrase, normalise_phrase
 
 RESOLUTION = Decimal("0.001")
 
@@ -47,6 +47,43 @@ _ODDS_RATIO = re.compile(
 )
 # Text that was meant as a number: parse_percent's messages fit it better than a phrase hint.
 _NUMBER_LIKE = re.compile(r"^\s*(?:[-+.0-9]|(?:nan|inf|infinity)\s*$)", re.IGNORECASE)
+
+
+# Spelled-out numbers in odds: "one in three", "two out of five", "one in a hundred".
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+} | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000"}
+_WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+_A_NUMBER = re.compile(r"\ba (hundred|thousand|million)\b")
+# Spelling suggestions must not change the meaning: "likley" is "likely", never "unlikely".
+_SUGGESTION_SPREAD = 15  # percentage points from the closest spelling's reading
+# A bare number below 1 with a decimal point ("0.3", ".05"): a percentage or a fraction?
+_FRACTION_LIKE = re.compile(r"^\s*(?:0?\.[0-9]+)\s*$")
 
 
 class ProbabilityError(ValueError):
@@ -106,7 +143,12 @@ def parse_probability(text: str) -> Reading:
         raise ProbabilityError(MSG_EMPTY)
     typed = str(text).strip()
     if _PERCENT.match(typed):
-        return Reading(probability=parse_percent(typed), phrase="")
+        try:
+            return Reading(probability=parse_percent(typed), phrase="")
+        except ProbabilityError as exc:
+            if meant := fraction_doubt(typed):  # ".05": finer than 0.1%, so surely 5%
+                raise ProbabilityError(f"{exc} Did you mean {meant}?") from exc
+            raise
     percent_word = _PERCENT_WORD.match(typed)
     if percent_word:
         return Reading(probability=parse_percent(percent_word["number"]), phrase="")
@@ -117,9 +159,46 @@ def parse_probability(text: str) -> Reading:
     entry = lookup_phrase(typed)
     if entry is not None:
         return Reading(probability=entry.probability, phrase=phrase, warning=entry.warning)
+    odds = parse_odds(_spelled_numbers_as_digits(typed))
+    if odds is not None:
+        return Reading(probability=odds, phrase=phrase)
     if _NUMBER_LIKE.match(typed):
         parse_percent(typed)  # raises with the message for a mistyped number
     raise ProbabilityError(unreadable_message(typed))
+
+
+def fraction_doubt(text: str) -> str:
+    """For a bare number below 1 typed without "%" ("0.3"), the percentage it would mean
+    as a fraction ("30%"); "" otherwise. parse_probability reads "0.3" as 0.3%, and the
+    entry forms ask which was meant instead of choosing silently."""
+    if not _FRACTION_LIKE.match(str(text or "")):
+        return ""
+    fraction = Decimal(str(text).strip())
+    if fraction <= 0 or fraction != fraction.quantize(RESOLUTION):
+        return ""
+    return format_percent(fraction)
+
+
+def doubt_message(text: str) -> str:
+    """ "0.3% — did you mean 30%?" for text fraction_doubt doubts, else ""."""
+    meant = fraction_doubt(text)
+    try:
+        as_typed = format_percent(parse_percent(text)) if meant else ""
+    except ProbabilityError:
+        return ""  # no choice to make: parse_probability refuses it and names `meant`
+    return f"{as_typed} — did you mean {meant}?" if as_typed else ""
+
+
+def doubt_choices(text: str) -> list[str]:
+    """The two readings to choose between for a doubted fraction: ["0.3%", "30%"]."""
+    meant = fraction_doubt(text)
+    return [f"{str(text).strip()}%", meant] if meant else []
+
+
+def _spelled_numbers_as_digits(text: str) -> str:
+    normal = " ".join(_WORD_HYPHEN.sub(" ", str(text).lower()).split())  # "one-in-three"
+    normal = _A_NUMBER.sub(lambda match: match[1], normal)
+    return " ".join(_NUMBER_WORDS.get(word, word) for word in normal.split())
 
 
 def parse_odds(text: str) -> Decimal | None:
@@ -159,13 +238,27 @@ def parse_odds(text: str) -> Decimal | None:
 
 
 def unreadable_message(text: str) -> str:
-    """The refusal for text that is no probability, naming up to three close phrases."""
-    close = difflib.get_close_matches(normalise_phrase(text), PHRASES, n=3, cutoff=0.6)
+    """The refusal for text that is no probability, naming up to three phrases that
+    mean about the same: from MEANING_HINTS for words it knows ("possible"), else the
+    closest spellings that read like the closest one ("likley": "likely", not "unlikely")."""
+    close = suggestions(text)
     if not close:
         return f"{MSG_UNREADABLE} {MSG_HOW_TO_TYPE}"
     quoted = [f"“{phrase}”" for phrase in close]
     options = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
     return f"{MSG_UNREADABLE} Did you mean {options}? {MSG_HOW_TO_TYPE}"
+
+
+def suggestions(text: str) -> list[str]:
+    normal = normalise_phrase(text)
+    for word in normal.split():
+        if word in MEANING_HINTS:
+            return list(MEANING_HINTS[word])
+    close = difflib.get_close_matches(normal, PHRASES, n=3, cutoff=0.6)
+    if not close:
+        return []
+    nearest = PHRASES[close[0]].percent
+    return [p for p in close if abs(PHRASES[p].percent - nearest) <= _SUGGESTION_SPREAD]
 
 
 def phrase_meaning(phrase: str) -> Decimal | None:

@@ -60,6 +60,13 @@ def read_entry(line: str, resolve_by: str, today: date) -> CaptureReading:
     return replace(reading, deadline=deadline, problems=problems)
 
 
+def past_date_to_confirm(day: date, today: date, data) -> str:
+    """The past-date warning while the posted `data` has not confirmed it (the
+    "confirm_past" button of templates/predictions/includes/past_warning.html), else "".
+    Every form that takes a resolve-by date asks through this one rule."""
+    return "" if "confirm_past" in data else past_date_warning(day, today)
+
+
 @transaction.atomic
 def capture_create(*, owner, reading: CaptureReading) -> Prediction:
     """Saves a yes/no prediction from a reading without problems; #hashtags become the

@@ -12,6 +12,8 @@ from predictions.probability import (
     PHRASE_MAX_LENGTH,
     ProbabilityError,
     certainty_warning,
+    doubt_choices,
+    doubt_message,
     parse_probability,
     simple_odds,
 )
@@ -31,7 +33,10 @@ def probability_reading(request: HttpRequest) -> HttpResponse:
     """How the typed probability will be read, as a small fragment (empty for no text)."""
     text = _typed_text(request.GET)[:PHRASE_MAX_LENGTH].strip()
     context: dict = {"text": text, "reading": None, "odds": None, "error": ""}
-    if text:
+    if doubt := doubt_message(text):
+        # "0.3": asked, not read; the buttons put the chosen reading in the box.
+        context["doubt"] = {"message": doubt, "choices": doubt_choices(text)}
+    elif text:
         try:
             context["reading"] = parse_probability(text)
         except ProbabilityError as exc:

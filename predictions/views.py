@@ -28,7 +28,7 @@ from predictions.probability import certainty_warning
 from predictions.quick_entry import (
     capture_create,
     full_form_url,
-    past_date_warning,
+    past_date_to_confirm,
     read_entry,
 )
 from predictions.services import profile_for, tags_for_names
@@ -123,9 +123,10 @@ def capture_preview(request):
 
 @require_GET
 def date_reading(request):
-    """How a resolve-by box's text will be read, as the person types (a hint, never an
-    error): "Reads as Sun 6 Dec 2026, end of day, your time"."""
-    text = str(request.GET.get("resolve_by", "")).strip()
+    """How a date box's text will be read, as the person types (a hint, never an
+    error): "Reads as Sun 6 Dec 2026, end of day, your time". htmx sends the box by its
+    own name: resolve_by, or a release-date form's q10, q50, …"""
+    text = str(next(iter(request.GET.values()), ""))[:200].strip()
     context = {"text": text, "day": "", "error": ""}
     if text:
         try:
@@ -146,10 +147,9 @@ def capture_save(request):
     if "full_form" in request.POST:
         return redirect(context["full_form_url"])
     if not reading.problems and reading.deadline is not None:
-        context["past_warning"] = past_date_warning(reading.deadline.day, context["today"])
-    if not reading.problems and not (
-        context["past_warning"] and "confirm_past" not in request.POST
-    ):
+        day, today = reading.deadline.day, context["today"]
+        context["past_warning"] = past_date_to_confirm(day, today, request.POST)
+    if not reading.problems and not context["past_warning"]:
         try:
             prediction = capture_create(owner=request.user, reading=reading)
         except ValidationError as exc:
@@ -169,17 +169,12 @@ def _kind(value: str | None) -> str:
     return value if value in Prediction.Kind.values else Prediction.Kind.BINARY
 
 
-def _form_state(data) -> dict:
-    """Posted values as initial data, to redisplay a form without validating it."""
-    return {key: data.getlist(key) if key == "tags" else data.get(key) for key in data}
-
-
 def _create_from_form(request, form, kind: str) -> Prediction | None:
     """Saves a valid entry form through the service, or puts its refusal on the form."""
     data = form.cleaned_data
     try:
         with transaction.atomic():
-            tags = list(data["tags"]) + tags_for_names(
+            tags = form.chosen_tags() + tags_for_names(
                 owner=request.user, names=form.new_tag_names()
             )
             return services.prediction_create(
@@ -205,19 +200,25 @@ def prediction_create(request):
     kind = _kind(request.POST.get("kind") or request.GET.get("kind"))
     past_warning = ""
     form_class = kinds.CREATE_FORMS[kind]
-    if request.method == "POST" and ("add_option" in request.POST or "normalise" in request.POST):
-        # Multiple choice: one more option row, or probabilities scaled to 100%; not saved yet.
-        data = request.POST
-        if "normalise" in request.POST:
-            data = form_class(request.POST, owner=request.user).normalised_data()
-        form = form_class(owner=request.user, initial=_form_state(data))
+    rows_note = ""
+    if (
+        request.method == "POST"
+        and kind == Prediction.Kind.MULTIPLE_CHOICE
+        and kinds.REARRANGING_BUTTONS & set(request.POST)
+    ):
+        # One more option row, one fewer, or probabilities scaled to 100%; not saved yet.
+        bound = kinds.MultipleChoicePredictionForm(request.POST, owner=request.user)
+        initial, rows_note, focus_row = bound.rearranged()
+        form = kinds.MultipleChoicePredictionForm(owner=request.user, initial=initial)
+        form.focus_option(focus_row)
     elif request.method == "POST":
         form = form_class(request.POST, owner=request.user)
         if form.is_valid():
             today = profile_for(request.user).today()
-            past_warning = past_date_warning(form.cleaned_data["resolve_by"], today)
-            confirmed = not past_warning or "confirm_past" in request.POST
-            if confirmed and (prediction := _create_from_form(request, form, kind)) is not None:
+            past_warning = past_date_to_confirm(
+                form.cleaned_data["resolve_by"], today, request.POST
+            )
+            if not past_warning and (prediction := _create_from_form(request, form, kind)):
                 messages.success(request, f"Saved “{prediction.question}”.")
                 if "add_another" in request.POST:
                     return redirect(f"{reverse('predictions:create')}?kind={kind}")
@@ -231,6 +232,7 @@ def prediction_create(request):
         "kinds": Prediction.Kind.choices,
         "nav": "create",
         "past_warning": past_warning,
+        "rows_note": rows_note,
     }
     return render(request, "predictions/create.html", context)
 
@@ -323,6 +325,13 @@ def forecast_add(request, pk: int):
     prediction = _own_prediction(request, pk)
     form_class = kinds.FORECAST_FORMS[prediction.kind]
     form = form_class(request.POST, prediction=prediction)
+    if "normalise" in request.POST and isinstance(form, kinds.OptionForecastForm):
+        # Scaled to 100% and shown again, not saved: the person checks and presses Update.
+        data, note = form.normalised_data()
+        form = form_class(prediction=prediction, initial=data)
+        template = partial_template(request, "predictions/detail.html", "forecast-panel")
+        context = _detail_context(request, prediction, forecast_form=form, rows_note=note)
+        return render(request, template, context)
     if form.is_valid():
         try:
             services.forecast_create(
@@ -442,13 +451,21 @@ def prediction_reopen(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def prediction_edit(request, pk: int):
     prediction = _own_prediction(request, pk)
+    past_warning = ""
     if request.method == "POST":
         form = PredictionEditForm(request.POST, owner=request.user)
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["resolve_by"] != prediction.resolve_by:
+            # Only a date being changed is asked about: editing the notes of an old
+            # prediction whose date has passed needs no confirmation.
+            today = profile_for(request.user).today()
+            past_warning = past_date_to_confirm(
+                form.cleaned_data["resolve_by"], today, request.POST
+            )
+        if form.is_valid() and not past_warning:
             data = form.cleaned_data
             try:
                 with transaction.atomic():
-                    tags = list(data["tags"]) + tags_for_names(
+                    tags = form.chosen_tags() + tags_for_names(
                         owner=request.user, names=form.new_tag_names()
                     )
                     services.prediction_update(
@@ -479,6 +496,7 @@ def prediction_edit(request, pk: int):
         "prediction": prediction,
         "form": form,
         "has_forecasts": prediction.forecasts.exists(),
+        "past_warning": past_warning,
     }
     return render(request, "predictions/edit.html", context)
 

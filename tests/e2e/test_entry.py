@@ -30,8 +30,10 @@ from tests.e2e.test_journeys import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CLAIM = "GPT-4 will be announced this week"
-# The fewest keys the worked example can take in one line: the 33-character claim, a
-# space, "5", and Enter. (The brief's target of 35 is below that floor.)
+# The fewest keys the worked example can take, counted as Keyboard counts (every
+# character, Tab and Enter is one key): the 33-character claim, one key between it and
+# the probability (a space on the line, Tab on the full form), "5", and Enter. Issue
+# #12's target of 35 is below that floor: only typing less than the claim would reach it.
 WORKED_EXAMPLE_KEYS = len(CLAIM) + 3
 
 
@@ -210,7 +212,8 @@ def test_without_javascript_the_full_form_takes_the_worked_example(no_js_page, l
     assert_worked_example_saved(logged_in)
     handed_over = keys.count
 
-    # Typed into the full form directly: claim, Tab, 5, Tab, "this week" in words, Enter.
+    # Typed into the full form directly: claim, Tab, 5, Enter. The empty resolve-by box
+    # takes "this week" from the claim, as the line does (it took Tab and "sun" too: 40).
     Prediction.objects.all().delete()
     page.goto(reverse("predictions:create"))
     wait_focused(page, "id_question")
@@ -218,14 +221,11 @@ def test_without_javascript_the_full_form_takes_the_worked_example(no_js_page, l
     keys.type(CLAIM)
     keys.press("Tab")
     keys.type("5")
-    keys.press("Tab")
-    assert focused(page) == "id_resolve_by"
-    keys.type("sun")
     keys.submit()
     assert_worked_example_saved(logged_in)
     print(f"key presses, JavaScript off: {handed_over} (line, then Full form), {keys.count} (form)")
     assert handed_over <= WORKED_EXAMPLE_KEYS + 4
-    assert keys.count == len(CLAIM) + 1 + 1 + 1 + 3 + 1
+    assert keys.count == WORKED_EXAMPLE_KEYS
 
 
 def test_the_full_form_reads_the_date_as_it_is_typed(page, logged_in):
@@ -293,4 +293,147 @@ def test_evidence_added_on_the_page_is_offered_in_the_forecast_form(page, logged
     page.locator("#forecast-panel .message-success").wait_for()
     assert_same_page(page)
     assert prediction.forecasts.order_by("-created_at", "-pk").first().evidence_id == link.pk
+    page.console.assert_clean()
+
+
+# --- Multiple choice: options added and removed in place -------------------------------
+
+
+def test_options_are_added_and_removed_in_place_and_all_are_saved(page, logged_in):
+    page.goto(reverse("predictions:create") + "?kind=multiple_choice")
+    mark_page(page)
+    form = page.locator("form.card")
+    form.locator("#id_question").fill("Who announces first?")
+    for i, (label, chance) in enumerate([("OpenAI", "50"), ("Google", "30"), ("Meta", "10")]):
+        form.locator(f"#id_label_{i}").fill(label)
+        form.locator(f"#id_prob_{i}").fill(chance)
+    form.get_by_role("button", name="Add an option").click()
+    assert focused(page) == "id_label_3"  # typing goes straight into the new option
+    page.keyboard.type("Anthropic")
+    page.keyboard.press("Tab")
+    page.keyboard.type("10")
+    assert form.locator("[name=option_count]").input_value() == "4"
+    page.locator("#option-total").filter(has_text="100%").wait_for()
+
+    # Removing "Google" moves the rows after it up and keeps the counter right.
+    form.get_by_role("button", name="Remove option 2").click()
+    assert form.locator("[name=option_count]").input_value() == "3"
+    assert form.locator("#id_label_1").input_value() == "Meta"
+    assert form.locator("#id_label_2").input_value() == "Anthropic"
+    form.locator("#id_prob_0").fill("80")
+    page.locator("#option-total").filter(has_text="100%").wait_for()
+    form.locator("#id_resolve_by").fill("2099-01-01")
+    form.locator(".date-reading").filter(has_text="2099").wait_for()
+    form.locator("button[name=save]").click()
+    page.wait_for_url(re.compile(r"/p/\d+/$"))
+    prediction = Prediction.objects.get()
+    assert [o.label for o in prediction.options.all()] == ["OpenAI", "Meta", "Anthropic"]
+    page.console.assert_clean()
+
+
+def test_down_to_two_options_and_up_to_twenty(page, logged_in):
+    page.goto(reverse("predictions:create") + "?kind=multiple_choice")
+    form = page.locator("form.card")
+    form.get_by_role("button", name="Remove option 3").click()
+    assert form.locator("[data-option-row]").count() == 2
+    assert form.get_by_role("button", name="Remove option 1").is_hidden()
+    add = form.get_by_role("button", name="Add an option")
+    for _ in range(18):
+        add.click()
+    assert form.locator("[data-option-row]").count() == 20
+    assert add.is_hidden()
+    assert form.locator("[name=option_count]").input_value() == "20"
+    page.console.assert_clean()
+
+
+def test_without_javascript_add_an_option_keeps_what_was_typed(no_js_page, logged_in):
+    page = no_js_page
+    page.goto(reverse("predictions:create") + "?kind=multiple_choice")
+    form = page.locator("form.card")
+    form.locator("#id_question").fill("Who announces first?")
+    for i, (label, chance) in enumerate([("OpenAI", "50"), ("Google", "30"), ("Meta", "10")]):
+        form.locator(f"#id_label_{i}").fill(label)
+        form.locator(f"#id_prob_{i}").fill(chance)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Add an option").click()
+    assert focused(page) == "id_label_3"
+    assert form.locator("#id_label_2").input_value() == "Meta"
+    page.keyboard.type("Anthropic")
+    form.locator("#id_prob_3").fill("10")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Remove option 2").click()
+    assert form.locator("#id_label_1").input_value() == "Meta"
+    form.locator("#id_prob_0").fill("80")
+    form.locator("#id_resolve_by").fill("2099-01-01")
+    with page.expect_navigation():
+        form.locator("button[name=save]").click()
+    prediction = Prediction.objects.get()
+    assert [o.label for o in prediction.options.all()] == ["OpenAI", "Meta", "Anthropic"]
+
+
+def test_a_bare_fraction_asks_and_a_button_answers(page, logged_in):
+    page.goto(reverse("predictions:create"))
+    page.locator("#id_probability").press_sequentially("0.3")
+    reading = page.locator("#id_probability ~ .probability-reading")
+    reading.filter(has_text="0.3% — did you mean 30%?").wait_for()
+    assert page.locator("#id_probability").get_attribute("aria-invalid") == "true"
+    reading.get_by_role("button", name="30%").click()
+    assert page.input_value("#id_probability") == "30%"
+    reading.filter(has_text="Reads as 30%").wait_for()
+    assert page.locator("#id_probability").get_attribute("aria-invalid") is None
+    page.console.assert_clean()
+
+
+def test_without_javascript_a_bare_fraction_is_chosen_by_radio(no_js_page, logged_in):
+    page = no_js_page
+    page.goto(reverse("predictions:create"))
+    page.locator("#id_question").fill("Rain in Paris tomorrow")
+    page.locator("#id_probability").fill("0.3")
+    page.locator("#id_resolve_by").fill("2099-01-01")
+    with page.expect_navigation():
+        page.locator("button[name=save]").click()
+    assert not Prediction.objects.exists()
+    page.get_by_role("radio", name="30%").check()
+    with page.expect_navigation():
+        page.locator("button[name=save]").click()
+    assert Prediction.objects.get().forecasts.get().probability == Decimal("0.300")
+
+
+def test_release_date_boxes_cost_one_tab_stop_each_and_read_words(page, logged_in):
+    page.goto(reverse("predictions:create") + "?kind=date")
+    page.locator("#id_q05").focus()
+    order = [focused(page)]
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        order.append(focused(page))
+    assert order == ["id_q05", "id_q10", "id_q25", "id_q50", "id_q75", "id_q90", "id_q95"]
+    page.locator("#id_q50").fill("end of next year")
+    year = profile_for(logged_in).today().year + 1
+    page.locator("#id_q50 ~ .date-reading").filter(has_text=f"31 Dec {year}").wait_for()
+    page.console.assert_clean()
+
+
+def test_the_multiple_choice_update_starts_from_the_current_forecast(page, logged_in):
+    from predictions import services
+
+    prediction = services.prediction_create(
+        owner=logged_in,
+        kind=Prediction.Kind.MULTIPLE_CHOICE,
+        question="Which option wins?",
+        resolve_by=datetime.date(2099, 1, 1),
+        options=["Red", "Green", "Blue"],
+        option_probabilities=[Decimal("0.5"), Decimal("0.3"), Decimal("0.2")],
+    )
+    page.goto(reverse("predictions:detail", args=[prediction.pk]))
+    panel = page.locator("#forecast-panel")
+    assert panel.get_by_label("Probability of “Red”").input_value() == "50%"
+    panel.get_by_label("Probability of “Green”").fill("40")
+    page.locator("#option-total").filter(has_text="110%").wait_for()
+    panel.get_by_role("button", name="Normalise to 100%").click()
+    panel = page.locator("#forecast-panel")
+    panel.locator(".rows-note").filter(has_text="Scaled from 110% to 100%.").wait_for()
+    panel.get_by_role("button", name="Update forecast").click()
+    page.locator("#forecast-panel .message-success").wait_for()
+    latest = prediction.forecasts.order_by("-created_at", "-pk").first()
+    assert sum(p.probability for p in latest.option_probabilities.all()) == Decimal("1.000")
     page.console.assert_clean()

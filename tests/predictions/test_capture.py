@@ -60,8 +60,7 @@ def test_question_with_bare_number_and_two_tags():
         ("Rain in Paris tomorrow 70", "Rain in Paris tomorrow", "0.700", ""),
         ("Rain in Paris tomorrow 0.5%", "Rain in Paris tomorrow", "0.005", ""),
         ("Rain in Paris tomorrow 70 percent", "Rain in Paris tomorrow", "0.700", ""),
-        # "0.3" is 0.3%, as the probability field reads it.
-        ("Rain in Paris tomorrow 0.3", "Rain in Paris tomorrow", "0.003", ""),
+        ("Rain in Paris tomorrow 0.3%", "Rain in Paris tomorrow", "0.003", ""),
         ("Rain in Paris tomorrow 1 in 20", "Rain in Paris tomorrow", "0.050", "1 in 20"),
         ("Rain in Paris tomorrow 3:1 against", "Rain in Paris tomorrow", "0.250", "3:1 against"),
         ("Rain tomorrow a 1 in 20 chance", "Rain tomorrow", "0.050", "a 1 in 20 chance"),
@@ -118,7 +117,7 @@ def test_no_probability_keeps_the_whole_claim(line):
         (
             "Rain by Friday 0.05",
             "Rain by Friday 0.05",
-            f"“0.05” is not read as a probability. {MSG_TOO_PRECISE}",
+            f"“0.05” is not read as a probability. {MSG_TOO_PRECISE} Did you mean 5%?",
         ),
         (
             "Bitcoin above 100000",
@@ -208,3 +207,11 @@ def test_preview_names_words_and_odds_with_their_reading():
     assert preview_text(reading) == (
         "Resolves by Wed 2 Dec 2026, end of day, your time · 5% (1 in 20) · tags: weather, paris"
     )
+
+
+def test_a_bare_fraction_is_asked_about_not_guessed():
+    reading = read_capture("Rain in Paris tomorrow 0.3", TUESDAY)
+    assert reading.claim == "Rain in Paris tomorrow"
+    assert reading.probability is None
+    messages = {problem.field: problem.message for problem in reading.problems}
+    assert messages["probability"] == "0.3% — did you mean 30%? Type 0.3% or 30%."

@@ -17,6 +17,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils.html import escape
 
+from predictions.capture import MSG_NO_DATE
 from predictions.forms import MSG_QUESTION_TOO_LONG, PredictionForm, ResolveForm
 from predictions.models import Forecast, Prediction, ResolutionEvent, Tag
 from predictions.probability import (
@@ -199,8 +200,8 @@ class CreatePageValidationTests(TestCase):
 
     def test_a_missing_resolve_by_date_is_refused_next_to_the_field(self):
         before = counts()
-        response = self.post(resolve_by="")
-        self.assert_refused(response, "resolve_by", "This field is required.")
+        response = self.post(resolve_by="", question="The bridge reopens")  # no date in it
+        self.assert_refused(response, "resolve_by", MSG_NO_DATE)
         assert counts() == before
 
     def test_seventy_is_stored_exactly(self):

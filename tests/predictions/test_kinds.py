@@ -224,7 +224,8 @@ class KindFormTests(TestCase):
 
     def test_normalise_scales_to_exactly_one_hundred(self):
         form = MultipleChoicePredictionForm(self.choice_data(prob_2="4"), owner=self.owner)
-        data = form.normalised_data()
+        data, note = form.normalised_data()
+        assert note == "Scaled from 99% to 100%."
         assert [data["prob_0"], data["prob_1"], data["prob_2"]] == ["70.7", "25.3", "4"]
         assert running_total(data) == D("1.000")
 

@@ -216,8 +216,9 @@ class QueryCountTests(TestCase):
             [{}],
             "<tr>",
             # as yes/no, + the options' probabilities (with their options), + the
-            # forecast form's options
-            expected=[14],
+            # forecast form's options, + the latest forecast and its probabilities, from
+            # which the form starts
+            expected=[16],
         )
 
     def test_detail_page_release_date(self):
@@ -238,7 +239,8 @@ class QueryCountTests(TestCase):
             lambda: self.grow_kind(prediction, 45),
             [{}],
             "<tr>",
-            expected=[13],  # as yes/no, + the quantiles
+            # as yes/no, + the quantiles, + the latest forecast's, from which the form starts
+            expected=[15],
         )
 
     def test_shared_page(self):
