@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "predictions",
     "sources",
     "reports",
+    "notifications",
     "demo",
 ]
 
@@ -266,6 +267,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# The daily clean-up (notifications/cleanup.py) deletes finished job records this old.
+FALSIFIABLE_FINISHED_JOBS_KEEP_DAYS = int(
+    os.environ.get("FALSIFIABLE_FINISHED_JOBS_KEEP_DAYS", "14")
+)
 
 FALSIFIABLE_IMPORT_DIR = os.environ.get("FALSIFIABLE_IMPORT_DIR") or None
 # The site's address, for absolute links in reminder emails.
