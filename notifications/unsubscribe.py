@@ -31,8 +31,36 @@ def unsubscribe_url(base_url: str, user, kind: MailKind) -> str:
     return base_url + reverse("notifications:unsubscribe", args=[make_token(user, kind)])
 
 
+class UnfoldedHeader(str):
+    """A header value written on one line as it is.
+
+    Python's email package folds headers at 78 characters, and a URL has nowhere to
+    fold: it would be turned into RFC 2047 encoded words, which mail programs do not read
+    as an address. A value with a `name` and a `fold` method is written by `fold` instead
+    (email.policy.EmailPolicy); lines may be up to 998 characters (RFC 5322).
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> "UnfoldedHeader":
+        if any(c in value for c in "\r\n") or not value.isascii():
+            raise ValueError(f"{name} must be one line of ASCII")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return (self.name, str(self))  # copies (the locmem outbox deep-copies messages)
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def list_unsubscribe_headers(url: str) -> dict[str, str]:
     """RFC 8058 wants an absolute https (or http) address; a relative one is left out."""
     if not url.startswith(("https://", "http://")):
         return {}
-    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return {
+        "List-Unsubscribe": UnfoldedHeader("List-Unsubscribe", f"<{url}>"),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
