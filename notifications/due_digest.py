@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,13 +83,13 @@ def _digest(predictions: list, base_url: str) -> tuple[str, str]:
 def _recipients():
     # Nobody's local date is later than UTC's date + 1 (UTC+14), so this cheap filter
     # keeps users with nothing possibly due out of the loop.
+    # Exists, not a join: a join per condition multiplies a user's predictions together.
     horizon = timezone.now().date() + timedelta(days=1)
+    possibly_due = Prediction.objects.open().filter(owner=OuterRef("pk"), resolve_by__lt=horizon)
     return (
         get_user_model()
-        .objects.filter(predictions__status=Prediction.Status.OPEN)
-        .filter(predictions__resolve_by__lt=horizon)
+        .objects.filter(Exists(possibly_due))
         .filter(recipients_q(KIND))  # confirmed addresses that did not opt out
-        .distinct()
         .order_by("pk")
     )
 

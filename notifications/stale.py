@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from notifications.kinds import MailKind
 from notifications.mailing import AlreadySent, one_line, send_recorded
 from notifications.models import SentMail
 from notifications.preferences import recipients_q
-from predictions.models import Prediction, Profile, attach_summaries
+from predictions.models import Forecast, Prediction, Profile, attach_summaries
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +87,14 @@ def _message(predictions: list, base_url: str, now) -> tuple[str, str]:
 
 
 def _recipients(now):
-    return (
-        get_user_model()
-        .objects.filter(predictions__status=Prediction.Status.OPEN)
-        .filter(predictions__forecasts__created_at__lte=now - STALE_AFTER)
-        .filter(recipients_q(KIND))
-        .distinct()
-        .order_by("pk")
+    """Users with an old forecast on an open prediction: a cheap superset of those with
+    a stale one (the latest forecast is checked per user, under the lock)."""
+    old = Forecast.objects.filter(
+        prediction__owner=OuterRef("pk"),
+        prediction__status=Prediction.Status.OPEN,
+        created_at__lte=now - STALE_AFTER,
     )
+    return get_user_model().objects.filter(Exists(old)).filter(recipients_q(KIND)).order_by("pk")
 
 
 def send_stale_reminders(base_url: str) -> Outcome:
