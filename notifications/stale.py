@@ -60,7 +60,7 @@ def _stale(user, profile: Profile, now):
 def _message(predictions: list, base_url: str, now) -> tuple[str, str]:
     oldest = now - predictions[0].latest_forecast_at
     if len(predictions) == 1:
-        question = one_line(predictions[0].question, 80)
+        question = one_line(predictions[0].question, 70)  # the subject stays whole
         subject = f"It has been {weeks_in_words(oldest)} since you forecast on “{question}”"
     else:
         subject = (

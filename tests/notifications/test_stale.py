@@ -95,7 +95,7 @@ class StaleReminderTests(TestCase):
         open_prediction(
             person("mallory"),
             START,
-            question="Line one\r\nBcc: victim@example.org <script>alert(1)</script> " + "x" * 300,
+            question="Line one\r\nBcc: victim@example.org <script>alert(1)</script> " + "x" * 200,
         )
         with on_day(14):
             sent = [m for m in remind() if m.to == ["mallory@example.org"]]
@@ -103,6 +103,7 @@ class StaleReminderTests(TestCase):
         assert "\n" not in subject
         assert "\r" not in subject
         assert len(subject) <= 120
+        assert subject.endswith("…”")  # shortened inside its quotes
         assert sent[0].bcc == []
         assert sent[0].recipients() == ["mallory@example.org"]
 
