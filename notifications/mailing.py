@@ -34,7 +34,7 @@ def footer(base_url: str, user, kind: MailKind) -> tuple[str, str]:
     lines = [
         "",
         "--",
-        f"You get these {kind.short_label} because your account asked for them.",
+        f"You get these {kind.short_label} because they are turned on for your account.",
         f"Stop them: {url}",
         f"Choose which emails you get: {base_url}{reverse('profile')}",
     ]

@@ -27,7 +27,7 @@ def wanted_kinds(user) -> set[MailKind]:
 
 
 def opt_out(user, kind: MailKind) -> None:
-    """Idempotent: a second click on the same unsubscribe link changes nothing."""
+    """Idempotent: a second click on the same link, or two at once, changes nothing."""
     try:
         with transaction.atomic():
             MailOptOut.objects.get_or_create(user=user, kind=kind)
@@ -41,4 +41,4 @@ def set_wanted(user, kinds: Iterable[MailKind]) -> None:
     with transaction.atomic():
         MailOptOut.objects.filter(user=user, kind__in=[k.value for k in wanted]).delete()
         for kind in set(MailKind) - wanted:
-            MailOptOut.objects.get_or_create(user=user, kind=kind)
+            opt_out(user, kind)
