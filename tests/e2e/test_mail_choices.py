@@ -1,5 +1,5 @@
-"""In a real browser: the unsubscribe link from a sent mail, without a session, then the
-profile page's mail choices turning it back on."""
+"""Mail choices (the notifications app) in a real browser: the unsubscribe link from a
+sent mail, without a session, then the profile page's mail choices turning it back on."""
 
 import re
 
