@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "predictions",
     "sources",
     "reports",
+    "notifications",
     "demo",
 ]
 
@@ -280,6 +281,10 @@ FALSIFIABLE_MAX_PENDING_IMPORTS = int(os.environ.get("FALSIFIABLE_MAX_PENDING_IM
 # Files up to this size are checked and imported within the request; larger ones by a job.
 FALSIFIABLE_IMPORT_INLINE_BYTES = int(
     os.environ.get("FALSIFIABLE_IMPORT_INLINE_BYTES", 1024 * 1024)
+)
+# The daily clean-up (notifications/cleanup.py) deletes finished job records this old.
+FALSIFIABLE_FINISHED_JOBS_KEEP_DAYS = int(
+    os.environ.get("FALSIFIABLE_FINISHED_JOBS_KEEP_DAYS", "14")
 )
 # The site's address, for absolute links in reminder emails.
 FALSIFIABLE_BASE_URL = os.environ.get("FALSIFIABLE_BASE_URL", "")

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("predictions.account_urls")),
     path("evidence/", include("sources.urls")),
+    path("mail/", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("predictions.urls")),
 ]

@@ -141,7 +141,7 @@ class ReminderTests(TestCase):
         with at(DAY, 8):
             with (
                 mock.patch(
-                    "predictions.management.commands.send_resolution_reminders.send_mail",
+                    "notifications.mailing.EmailMessage.send",
                     side_effect=OSError("SMTP down"),
                 ),
                 pytest.raises(CommandError),
