@@ -1,7 +1,5 @@
 """The daily clean-up: expired import uploads, finished job records, old bookkeeping."""
 
-import importlib
-import importlib.util
 import logging
 from datetime import timedelta
 from io import StringIO
@@ -13,26 +11,9 @@ from django_tasks_db.models import DBTaskResult
 
 from notifications.kinds import MailKind
 from notifications.models import ScheduledRun, SentMail
+from reports.imports.jobs import clean_expired_uploads
 
 logger = logging.getLogger(__name__)
-
-UPLOADS_MODULE = "reports.imports.jobs"
-
-
-def clean_expired_uploads() -> int | None:
-    """Runs the import jobs' own clean-up when that module provides one (None if not).
-
-    TODO(jobs): `reports.imports.jobs.clean_expired_uploads()` is being written on the
-    `jobs` branch (stored import uploads and their job records). Until it is merged this
-    finds nothing to call and says so in the job's result; once it is, remove the guard.
-    """
-    if importlib.util.find_spec(UPLOADS_MODULE) is None:
-        return None
-    clean = getattr(importlib.import_module(UPLOADS_MODULE), "clean_expired_uploads", None)
-    if clean is None:
-        return None
-    removed = clean()
-    return removed if isinstance(removed, int) else 0
 
 
 def prune_task_results(keep_days: int) -> int:
@@ -62,7 +43,7 @@ def clean_up() -> dict:
     runs, _ = ScheduledRun.objects.filter(enqueued_at__lt=cutoff).delete()
     digests, _ = SentMail.objects.filter(kind=MailKind.DUE_DIGEST, sent_at__lt=cutoff).delete()
     return {
-        "expired_uploads": "not available yet" if uploads is None else uploads,
+        "expired_uploads": uploads,
         "task_results": pruned,
         "scheduled_runs": runs,
         "digest_records": digests,

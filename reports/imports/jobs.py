@@ -243,9 +243,3 @@ def clean_expired_uploads() -> int:
             storage.delete(name)
             removed += 1
     return removed
-
-
-@task
-def clean_expired_uploads_job() -> int:
-    """clean_expired_uploads as a job, for a periodic schedule."""
-    return clean_expired_uploads()

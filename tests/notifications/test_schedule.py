@@ -6,7 +6,9 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
@@ -16,7 +18,8 @@ from notifications import cleanup, tasks
 from notifications.kinds import MailKind
 from notifications.models import ScheduledRun, SentMail
 from notifications.schedule import JOBS, run_scheduler
-from tests.notifications import fake_upload_jobs
+from reports.imports.storage import import_storage
+from reports.models import ImportUpload
 from tests.notifications.helpers import due_prediction, open_prediction, person
 
 MONDAY = dt.datetime(2024, 3, 4, 9, 17, tzinfo=dt.UTC)
@@ -146,13 +149,13 @@ class CleanUpTests(TestCase):
         assert result["digest_records"] == 1
         assert result["task_results"] == 2
 
-    def test_expired_uploads_are_cleaned_when_the_import_jobs_provide_it(self):
-        # On a branch without reports.imports.jobs it says so; with it, a count.
-        current = cleanup.clean_up()["expired_uploads"]
-        assert current == "not available yet" or isinstance(current, int)
-        fake_upload_jobs.calls.clear()
-        with mock.patch.object(cleanup, "UPLOADS_MODULE", "tests.notifications.fake_upload_jobs"):
-            assert cleanup.clean_up()["expired_uploads"] == 3
-        assert fake_upload_jobs.calls == ["called"]
-        with mock.patch.object(cleanup, "UPLOADS_MODULE", "tests.notifications.no_such_module"):
-            assert cleanup.clean_up()["expired_uploads"] == "not available yet"
+    def test_expired_uploads_are_cleaned_by_the_import_jobs_rule(self):
+        user = User.objects.create_user("uploader", password="x")
+        storage = import_storage()
+        name = storage.save("expired.upload", ContentFile(b"question,probability\n"))
+        ImportUpload.objects.create(
+            owner=user, file=name, original_name="expired.csv", size=21, expires_at=timezone.now()
+        )
+        assert cleanup.clean_up()["expired_uploads"] == 1
+        assert not ImportUpload.objects.exists()
+        assert not storage.exists(name)
