@@ -16,7 +16,6 @@ import datetime as dt
 import io
 import json
 import re
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -413,13 +412,9 @@ class HostileInputTests(TestCase):
         cls.other_option = cls.other_choice.options.first()
 
     def setUp(self):
-        self.import_dir = tempfile.TemporaryDirectory()
-        self.addCleanup(self.import_dir.cleanup)
         # Hostile files up to the upload cap are checked within the request (larger ones
         # than FALSIFIABLE_IMPORT_INLINE_BYTES would otherwise wait for a worker).
-        overrides = override_settings(
-            FALSIFIABLE_IMPORT_DIR=self.import_dir.name, FALSIFIABLE_IMPORT_INLINE_BYTES=10**9
-        )
+        overrides = override_settings(FALSIFIABLE_IMPORT_INLINE_BYTES=10**9)
         overrides.enable()
         self.addCleanup(overrides.disable)
         # Title autofill must never reach the network from here: every hostile URL is
