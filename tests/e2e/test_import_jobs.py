@@ -45,11 +45,13 @@ def worker(live_server, settings, monkeypatch):
     main = connections["default"]
     shared = main.vendor == "sqlite"
     overrides = live_server.thread.connections_override
+    added = False
     if shared:
         # One in-memory database: a second connection to it fails at once ("schema is
         # locked") while another writes, so the server's request threads, the worker and
         # its heartbeat all use this one, as Django's own live server does.
         main.inc_thread_sharing()
+        added = overrides.get("default") is not main  # pytest-django may have done it
         overrides["default"] = main
         beat = Heartbeat._run
 
@@ -88,9 +90,9 @@ def worker(live_server, settings, monkeypatch):
     yield start
     for thread in threads:
         thread.join(timeout=60)
-    if shared:
-        # The browser's keep-alive connections close after this teardown, and their
-        # threads then close `main`: its thread sharing stays on (as the live server's).
+    # The browser's keep-alive connections close after this teardown, and their threads
+    # then close `main`: its thread sharing stays on (as the live server's own does).
+    if shared and added:
         overrides.pop("default", None)
 
 
