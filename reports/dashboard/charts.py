@@ -13,8 +13,9 @@ from reports.charts.reliability import reliability_svg
 from reports.dashboard.activity import Activity
 from reports.dashboard.filters import Filters
 from reports.dashboard.links import bucket_url
-from reports.dashboard.numbers import ROLLING
+from reports.dashboard.numbers import CORP_DRAWS, ROLLING
 from reports.dashboard.sections import MIN_CALIBRATION, DashboardNumbers
+from reports.scoring.calibration import consistency_band
 from reports.scoring.summaries import BRIER_ALWAYS_HALF
 
 CHART_NAMES = ("reliability", "months", "tags")
@@ -54,11 +55,12 @@ def chart_svg(name: str, numbers: DashboardNumbers) -> bytes:
                 f"Resolve at least {MIN_CALIBRATION} predictions to see the reliability diagram"
             )
         rel = cal.reliability
+        lower, upper = consistency_band(rel.x, rel.counts, n_boot=CORP_DRAWS, seed=0)
         return reliability_svg(
             x=rel.x,
             recalibrated=rel.recalibrated,
-            lower=rel.lower,
-            upper=rel.upper,
+            lower=lower,
+            upper=upper,
             buckets=[
                 {
                     "count": b.count,

@@ -153,7 +153,9 @@ def _calibration(points: pd.DataFrame, n_scored: int) -> Calibration | None:
     enough = n_scored >= MIN_CALIBRATION
     test = calibration.spiegelhalter(p, y) if enough else None
     return Calibration(
-        reliability=calibration.corp(p, y, n_boot=CORP_DRAWS, seed=0) if enough else None,
+        # The band is drawn only with the reliability diagram (reports.dashboard.charts),
+        # in a section that starts collapsed: the page does not wait for its draws.
+        reliability=calibration.corp(p, y, n_boot=0) if enough else None,
         buckets=rows,
         findings=[f.sentence for f in findings],
         z=_number(test.z) if test else None,
