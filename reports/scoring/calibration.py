@@ -98,9 +98,7 @@ def corp(p, y, n_boot=100, seed=0, alpha=0.1) -> Reliability:
     )
 
 
-def consistency_band(
-    x, counts, n_boot=100, seed=0, alpha=0.1
-) -> tuple[np.ndarray, np.ndarray]:
+def consistency_band(x, counts, n_boot=100, seed=0, alpha=0.1) -> tuple[np.ndarray, np.ndarray]:
     """The (1 − alpha) consistency band of `corp` at the distinct forecasts `x` made
     `counts` times each: it depends on nothing else, since the outcomes are drawn."""
     rng = np.random.default_rng(seed)

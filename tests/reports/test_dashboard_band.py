@@ -12,9 +12,11 @@ def test_band_drawn_later_equals_the_band_drawn_with_the_scores():
     y = (rng.random(500) < p).astype(float)
     full = corp(p, y, n_boot=100, seed=0)
     scores_only = corp(p, y, n_boot=0)
-    assert scores_only.lower.size == 0 and scores_only.upper.size == 0
+    assert scores_only.lower.size == 0
+    assert scores_only.upper.size == 0
     assert np.array_equal(scores_only.recalibrated, full.recalibrated)
-    assert scores_only.mcb == full.mcb and scores_only.dsc == full.dsc
+    assert scores_only.mcb == full.mcb
+    assert scores_only.dsc == full.dsc
     lower, upper = consistency_band(scores_only.x, scores_only.counts, n_boot=100, seed=0)
     assert np.array_equal(lower, full.lower)
     assert np.array_equal(upper, full.upper)
