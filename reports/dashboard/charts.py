@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.charts import alt_text, inline
-from reports.charts.bars import month_svg, tag_chart_height, tag_svg
-from reports.charts.frame import placeholder_svg
-from reports.charts.reliability import reliability_svg
+from reports.charts.bars import MONTHS_HEIGHT, month_svg, tag_chart_height, tag_svg
+from reports.charts.frame import WIDTH, placeholder_svg
+from reports.charts.reliability import RELIABILITY_HEIGHT, reliability_svg
 from reports.dashboard.activity import Activity
 from reports.dashboard.filters import Filters
 from reports.dashboard.links import bucket_url
@@ -30,7 +30,11 @@ def chart_query(filters: Filters, version: str) -> str:
 def chart_images(numbers: DashboardNumbers) -> dict:
     """What the page's <img> elements need beyond their URLs: alt texts and the tag
     chart's height (it grows with its bars). Charts without data have no entry."""
-    images: dict = {}
+    images: dict = {
+        "width": WIDTH,
+        "reliability_height": RELIABILITY_HEIGHT,
+        "months_height": MONTHS_HEIGHT,
+    }
     cal = numbers.calibration
     if cal is not None:
         images["reliability_alt"] = alt_text.reliability_alt(
