@@ -38,7 +38,7 @@ from reports.selectors.scored import ScoredPredictions
 MAX_MONTHS = 24  # most recent resolution months shown (chart and table alike)
 ROLLING = 20  # predictions in each point of the rolling Brier line
 MAX_ROLLING = 200  # its most recent points drawn
-CORP_DRAWS = 100
+CORP_DRAWS = 100  # refits of the consistency band, drawn with the reliability diagram
 # (column of the date frame, nominal coverage, lower level), the 80% interval first.
 COVERAGE = (("hit_80", 0.8, 0.1), ("hit_50", 0.5, 0.25), ("hit_90", 0.9, 0.05))
 
