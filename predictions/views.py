@@ -22,7 +22,16 @@ from predictions.forms import (
     evidence_from_query,
     known_at_for_evidence,
 )
-from predictions.list_filters import STATUS_FILTERS, filter_by_range, filter_by_status, list_range
+from predictions.list_filters import (
+    STATUS_FILTERS,
+    FilterForm,
+    filter_by_range,
+    filter_by_status,
+    filter_note,
+    hidden_pairs,
+    list_range,
+    narrow,
+)
 from predictions.models import OptionProbability, Prediction, Profile, Tag, attach_summaries
 from predictions.probability import certainty_warning
 from predictions.quick_entry import (
@@ -44,8 +53,9 @@ def _own_prediction(request, pk: int) -> Prediction:
 
 @require_GET
 def prediction_list(request):
-    """Own predictions, newest first; filter by status, tag, forecast bucket and
-    resolution dates (the dashboard's bucket links), search the text."""
+    """Own predictions, newest first; filter by status, forecast bucket and the
+    dashboard's filters (tags, kind, creation and resolution dates, period: the same
+    `FilterForm`, so a dashboard bucket lists exactly what it counts), search the text."""
     profile = profile_for(request.user)
     today = profile.today()
     predictions = Prediction.objects.owned_by(request.user)
@@ -53,9 +63,9 @@ def prediction_list(request):
     status = status if status in STATUS_FILTERS else ""
     predictions = filter_by_status(predictions, status, today)
     tags = list(Tag.objects.filter(owner=request.user))
-    tag = next((t for t in tags if str(t.pk) == request.GET.get("tag", "")), None)
-    if tag is not None:
-        predictions = predictions.filter(tags=tag)
+    filters = FilterForm(request.GET, user=request.user, today=today, tags=tags).filters()
+    predictions = narrow(predictions, profile, **filters.selector_kwargs())
+    chosen = [t for t in tags if t.pk in filters.tag]
     query = request.GET.get("q", "")[:200]
     selected = list_range(request.GET, query)
     predictions = filter_by_range(predictions, selected, profile)
@@ -70,7 +80,12 @@ def prediction_list(request):
         "nav": "list",
         "today": today,
         "tags": tags,
-        "current_tag": tag,
+        "current_tag": chosen[0] if len(chosen) == 1 else None,
+        "filters": filters,
+        # What the form has no control for travels in hidden fields, so searching or
+        # changing the status keeps a dashboard link's filters.
+        "hidden_filters": hidden_pairs(filters, shown_tag=len(chosen) == 1),
+        "filter_note": filter_note(filters, selected, [t.name for t in chosen]),
         "status": status,
         "status_filters": STATUS_FILTERS,
         "query": query,

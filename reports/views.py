@@ -37,7 +37,7 @@ from reports.dashboard.charts import (
     inline_charts,
 )
 from reports.dashboard.filters import PERIODS, DashboardFilterForm
-from reports.dashboard.links import bucket_url, exact_links, list_url, period_links
+from reports.dashboard.links import bucket_url, list_url, period_links
 from reports.dashboard.numbers import ROLLING
 from reports.dashboard.sections import MIN_CALIBRATION
 from reports.selectors.filters import prediction_counts
@@ -166,7 +166,6 @@ def _dashboard_results(request: HtmxHttpRequest, filters, version: str, page: di
             (b, bucket_url(filters, b.centre_pct)) for b in (cal.buckets if cal else [])
         ],
         "scored_url": list_url(filters),
-        "exact_links": exact_links(filters),
         "rolling_window": ROLLING,
         "activity": activity,
         "counts": counts,

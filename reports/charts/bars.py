@@ -13,16 +13,25 @@ from reports.charts.frame import (
     BLUE,
     DASHED,
     INK,
+    LEGEND_ROW,
     MUTED,
     ORANGE,
+    WIDTH,
     axis_label,
     decimal_labels,
     direct_axis,
     figure,
+    legend_above,
     nice_ticks,
     placeholder_svg,
     render,
 )
+
+LEGEND_TOP = 20 + 2 * LEGEND_ROW  # the bar and the reference line, one a row
+MAX_COUNT_LABELS = 8  # bars labelled with their counts; more would overlap on a phone
+MAX_MONTH_LABELS = 12  # month names written; with more months every k-th one
+MONTHS_HEIGHT = 300
+TAG_CHARS = 18  # a tag's name is shortened to this in the chart (the table has it whole)
 
 
 def _reference_line(ax, *, vertical: bool) -> None:
@@ -49,11 +58,11 @@ def _value_labels(ax, positions, values, texts, *, horizontal: bool = False) -> 
     if horizontal:
         at = offset_copy(ax.transData, fig=ax.figure, x=3, units="points")
         for p, v, text in zip(positions, values, texts, strict=True):
-            ax.text(v, p, text, transform=at, ha="left", va="center", fontsize=8, color=INK)
+            ax.text(v, p, text, transform=at, ha="left", va="center", color=INK)
     else:
         at = offset_copy(ax.transData, fig=ax.figure, y=2, units="points")
         for p, v, text in zip(positions, values, texts, strict=True):
-            ax.text(p, v, text, transform=at, ha="center", va="bottom", fontsize=8, color=INK)
+            ax.text(p, v, text, transform=at, ha="center", va="bottom", color=INK)
 
 
 def _category_labels(ax, positions, labels, *, horizontal: bool = False, rotate=False) -> None:
@@ -82,20 +91,23 @@ def _category_labels(ax, positions, labels, *, horizontal: bool = False, rotate=
 
 
 def _months(labels, counts, briers) -> Figure:
-    fig, margins = figure(720, 360, left=72, right=16, top=40, bottom=72)
+    fig, margins = figure(WIDTH, MONTHS_HEIGHT, left=62, right=12, top=LEGEND_TOP, bottom=64)
     fig.subplots_adjust(**margins)
     ax = fig.subplots()
     positions = np.arange(len(labels))
     _bars(ax, positions, briers, width=0.7, facecolors=BLUE, label="Mean Brier (final forecast)")
-    _value_labels(ax, positions, briers, [f"n={c}" for c in counts])
+    if len(labels) <= MAX_COUNT_LABELS:
+        _value_labels(ax, positions, briers, [f"n={c}" for c in counts])
     _reference_line(ax, vertical=False)
-    _category_labels(ax, positions, labels, rotate=len(labels) > 8)
+    every = -(-len(labels) // MAX_MONTH_LABELS)  # ceiling division
+    shown = positions[::-1][::every][::-1]  # the latest month always named
+    _category_labels(ax, shown, [labels[i] for i in shown], rotate=len(labels) > 4)
     top = max(0.3, float(np.max(briers)) * 1.18)
     ax.set(xlim=(-0.6, len(labels) - 0.4), ylim=(0, top))
-    ticks = nice_ticks(top, 7)
+    ticks = nice_ticks(top, 5)
     direct_axis(ax, "y", ticks, decimal_labels(ticks))
-    axis_label(ax, "y", "Mean Brier score (0–1, lower is better)", offset=46)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9, ncols=2)
+    axis_label(ax, "y", "Mean Brier (lower is better)", offset=46)
+    legend_above(ax)
     return fig
 
 
@@ -108,15 +120,15 @@ def month_svg(*, labels: Sequence[str], counts: Sequence[int], briers: Sequence[
 
 def tag_chart_height(n: int) -> int:
     """The tag chart's height in pixels for n bars (100 dpi)."""
-    return 90 + 34 * max(n, 1)
+    return LEGEND_TOP + 50 + 30 * max(n, 1)
 
 
 def _tags(labels, counts, briers) -> Figure:
-    short = [label if len(label) <= 28 else label[:27] + "…" for label in labels]
-    # Room for the longest label at about 8.5 px a character (10 pt DejaVu Sans).
-    left = min(320, 24 + round(8.5 * max(len(label) for label in short)))
+    short = [label if len(label) <= TAG_CHARS else label[: TAG_CHARS - 1] + "…" for label in labels]
+    # Room for the longest label at about 9 px a character (11 pt DejaVu Sans).
+    left = min(190, 20 + 9 * max(len(label) for label in short))
     fig, margins = figure(
-        720, tag_chart_height(len(labels)), left=left, right=56, top=40, bottom=50
+        WIDTH, tag_chart_height(len(labels)), left=left, right=52, top=LEGEND_TOP, bottom=50
     )
     fig.subplots_adjust(**margins)
     ax = fig.subplots()
@@ -136,10 +148,10 @@ def _tags(labels, counts, briers) -> Figure:
     right = max(0.3, float(np.max(briers)) * 1.2)
     # y reversed: the most-used tag on top, as in the table.
     ax.set(xlim=(0, right), ylim=(len(labels) - 0.4, -0.6))
-    ticks = nice_ticks(right, 7)
+    ticks = nice_ticks(right, 4)
     direct_axis(ax, "x", ticks, [f"{v:.1f}" for v in ticks])
-    axis_label(ax, "x", "Mean Brier score (0–1, lower is better)", offset=28)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9, ncols=2)
+    axis_label(ax, "x", "Mean Brier (lower is better)", offset=30)
+    legend_above(ax)
     return fig
 
 

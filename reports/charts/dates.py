@@ -16,17 +16,23 @@ from reports.charts.frame import (
     DOTTED,
     GRID,
     INK,
+    LEGEND_ROW,
     MUTED,
     VERMILLION,
+    WIDTH,
     drawable,
     figure,
     forecast_marks,
+    legend_above,
     placeholder_svg,
     render,
 )
 from reports.charts.history import evidence_lines, naive_utc, time_axis, time_span
 
-DATE_CHART_HEIGHT = 260
+# One legend entry a row (band names are long): three bands, the median, late medians,
+# resolve-by, the actual date, outcome known and evidence.
+DATE_LEGEND_TOP = 12 + 9 * LEGEND_ROW
+DATE_CHART_HEIGHT = DATE_LEGEND_TOP + 150 + 44
 # (lower, upper) levels of the bands, widest first, with their shading and legend names.
 BANDS = [
     (0.05, 0.95, 0.10, "5–95%"),
@@ -61,7 +67,9 @@ def _date_marks(ax, *, actual, resolve_by, horizontal: bool) -> None:
 
 
 def _date_bar(levels, days, actual, resolve_by, made_at, tz) -> Figure:
-    fig, margins = figure(640, DATE_CHART_HEIGHT, left=24, right=196, top=16, bottom=46)
+    fig, margins = figure(
+        WIDTH, DATE_CHART_HEIGHT, left=16, right=16, top=DATE_LEGEND_TOP, bottom=44
+    )
     fig.subplots_adjust(**margins)
     ax = fig.subplots()
     row = np.asarray(days, dtype="datetime64[D]")
@@ -85,17 +93,19 @@ def _date_bar(levels, days, actual, resolve_by, made_at, tz) -> Figure:
     ax.set_ylim(-1, 1)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel(f"Date (forecast made {np.datetime64(made_at, 'D').item():%-d %b %Y})")
     ax.grid(True, axis="x", color=GRID, linewidth=0.6)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    legend_above(ax)
     return fig
 
 
 def _date_fan(times, levels, days, known_at, actual, resolve_by, evidence_times, now, tz):
-    fig, margins = figure(640, DATE_CHART_HEIGHT, left=112, right=196, top=12, bottom=46)
+    fig, margins = figure(
+        WIDTH, DATE_CHART_HEIGHT, left=128, right=14, top=DATE_LEGEND_TOP, bottom=40
+    )
     fig.subplots_adjust(**margins)
     ax = fig.subplots()
     t = np.asarray(times, dtype="datetime64[us]")
@@ -139,12 +149,12 @@ def _date_fan(times, levels, days, known_at, actual, resolve_by, evidence_times,
     lo, hi = min([*known, *marks]), max([*known, *marks])
     pad = max((hi - lo) * 0.06, np.timedelta64(2, "D"))
     ax.set_ylim(lo - pad, hi + pad)
-    ylocator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ylocator = mdates.AutoDateLocator(minticks=2, maxticks=5)
     ax.yaxis.set_major_locator(ylocator)
     ax.yaxis.set_major_formatter(mdates.DateFormatter("%-d %b %Y"))
     ax.set_ylabel("When it happens")
     ax.grid(True, color=GRID, linewidth=0.6)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    legend_above(ax)
     return fig
 
 
@@ -170,7 +180,7 @@ def date_svg(
     marked; forecasts after `known_at` are late and left out of the bands.
     """
     if not len(times) or not len(levels):
-        return placeholder_svg("No forecast to chart yet", width=640, height=DATE_CHART_HEIGHT)
+        return placeholder_svg("No forecast to chart yet", height=DATE_CHART_HEIGHT)
     now = now or datetime.now(UTC)
     t = naive_utc(times)
     end = naive_utc([known_at])[0] if known_at else naive_utc([now])[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
+import textwrap
 import threading
 import warnings
 from typing import Any
@@ -39,6 +40,14 @@ _WANTED_FONTS = ["DejaVu Sans", "Noto Sans", "Noto Sans CJK JP", "Noto Color Emo
 _INSTALLED = {f.name for f in fontManager.ttflist}
 FONTS = [name for name in _WANTED_FONTS if name in _INSTALLED] or ["DejaVu Sans"]
 
+# Readable on a 375 px phone, where an image is shown about 300 px wide: every chart is
+# WIDTH pixels wide (100 dpi) and its smallest text TEXT_PT points, so text renders at
+# TEXT_PT / 72 * 100 * 300 / WIDTH ≈ 11.5 px there (and at 15 px on a wide screen).
+# tests/e2e/test_dashboard.py measures it in the browser.
+WIDTH = 400
+TEXT_PT = 11
+LEGEND_ROW = 20  # pixels a legend row takes at TEXT_PT
+
 RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "svg.hashsalt": "falsifiable",  # stable ids, so identical data gives identical bytes
     # Text stays text: the browser draws it with the fonts below or its own sans-serif,
@@ -49,7 +58,8 @@ RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "text.usetex": False,
     "text.parse_math": False,  # "$5 vs $10" is text, never mathtext
     "font.family": [*FONTS, "sans-serif"],
-    "font.size": 10,
+    "font.size": TEXT_PT,
+    "legend.fontsize": TEXT_PT,
     "axes.edgecolor": MUTED,
     "axes.labelcolor": INK,
     "axes.spines.top": False,
@@ -79,9 +89,16 @@ def render(draw, *args, **kwargs) -> bytes:
         return _svg(draw(*args, **kwargs))
 
 
-def placeholder_svg(message: str, *, width: int = 720, height: int = 160) -> bytes:
-    """A plain SVG saying why there is no chart (no data yet); never fails."""
-    text = escape(message)
+def placeholder_svg(message: str, *, width: int = WIDTH, height: int = 120) -> bytes:
+    """A plain SVG saying why there is no chart (no data yet); never fails. The message
+    is wrapped to the width, in text as large as the charts' smallest."""
+    font = round(TEXT_PT / 72 * 100)
+    lines = textwrap.wrap(message, max(12, int(width / (0.55 * font)))) or [""]
+    top = height / 2 - (len(lines) - 1) * font * 0.6
+    tspans = "".join(
+        f'<tspan x="{width // 2}" y="{top + i * font * 1.2:.0f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
     label = escape(message, {'"': "&quot;"})
     return (
         f'<?xml version="1.0" encoding="utf-8"?>\n'
@@ -89,9 +106,9 @@ def placeholder_svg(message: str, *, width: int = 720, height: int = 160) -> byt
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
         f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" rx="8" '
         f'fill="#f6f8fa" stroke="{GRID}" stroke-dasharray="6 4"/>'
-        f'<text x="{width // 2}" y="{height // 2}" text-anchor="middle" '
-        f'dominant-baseline="middle" font-family="system-ui, sans-serif" font-size="16" '
-        f'fill="{MUTED}">{text}</text></svg>'
+        f'<text text-anchor="middle" dominant-baseline="middle" '
+        f'font-family="system-ui, sans-serif" font-size="{font}" fill="{MUTED}">{tspans}</text>'
+        f"</svg>"
     ).encode()
 
 
@@ -102,6 +119,21 @@ def drawable(values, unit: str = "us") -> np.ndarray:
     array = np.asarray(values, dtype=f"datetime64[{unit}]")
     lo, hi = (edge.astype(f"datetime64[{unit}]") for edge in READABLE)
     return np.where(np.isnat(array), array, np.clip(array, lo, hi))
+
+
+def legend_above(ax, *, ncols: int = 1) -> None:
+    """The legend in the figure's top margin, from its left edge (LEGEND_ROW pixels a
+    row): beside the plot it would leave no room on a phone."""
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(0.01, 0.99),
+        bbox_transform=ax.figure.transFigure,
+        ncols=ncols,
+        borderaxespad=0,
+        handlelength=1.6,
+        columnspacing=1.0,
+        labelspacing=0.3,
+    )
 
 
 def percent_axis(axis) -> None:

@@ -17,20 +17,27 @@ from reports.charts.frame import (
     GREEN,
     GRID,
     INK,
+    LEGEND_ROW,
     MUTED,
     ORANGE,
     VERMILLION,
+    WIDTH,
     drawable,
     figure,
     forecast_marks,
+    legend_above,
     percent_axis,
     placeholder_svg,
     render,
 )
 
+PLOT_HEIGHT = 150  # pixels of the plot area, under a legend that grows with its entries
+LEGEND_TOP = 12 + 2 * LEGEND_ROW  # yes/no: at most four entries, two a row
+BINARY_HEIGHT = PLOT_HEIGHT + LEGEND_TOP + 40
+
 
 def _history(times, probs, known_at, outcome, evidence_times, now, tz) -> Figure:
-    fig, margins = figure(640, 220, left=78, right=168, top=12, bottom=46)
+    fig, margins = figure(WIDTH, BINARY_HEIGHT, left=76, right=14, top=LEGEND_TOP, bottom=40)
     fig.subplots_adjust(**margins)
     ax = fig.subplots()
     t = np.asarray(times, dtype="datetime64[us]")
@@ -56,7 +63,9 @@ def _history(times, probs, known_at, outcome, evidence_times, now, tz) -> Figure
     return fig
 
 
-def _finish_probability_axes(ax, t, end, evidence_times, tz, *, ylabel: str) -> None:
+def _finish_probability_axes(
+    ax, t, end, evidence_times, tz, *, ylabel: str, ncols: int = 2
+) -> None:
     """The shared frame of the per-prediction probability charts: 0–100% axis, time
     axis spanning forecasts, evidence and the outcome, grid and legend."""
     evidence_lines(ax, evidence_times)
@@ -67,7 +76,7 @@ def _finish_probability_axes(ax, t, end, evidence_times, tz, *, ylabel: str) -> 
     time_axis(ax, tz)
     ax.set_ylabel(ylabel)
     ax.grid(True, color=GRID, linewidth=0.6)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    legend_above(ax, ncols=ncols)
 
 
 def prediction_svg(
@@ -90,7 +99,7 @@ def prediction_svg(
     labels the axis in the owner's time zone; `empty_message` is shown without forecasts.
     """
     if not len(times):
-        return placeholder_svg(empty_message, width=640, height=220)
+        return placeholder_svg(empty_message, height=BINARY_HEIGHT)
     now = now or datetime.now(UTC)
     return render(
         _history,
@@ -129,13 +138,13 @@ def _short(label: str, limit: int = LABEL_CHARS) -> str:
 
 
 def choice_chart_height(n_options: int) -> int:
-    """The multiple-choice chart's height in pixels: room for a legend entry per option
-    (and the outcome, late and evidence entries)."""
-    return max(220, 58 + 17 * (n_options + 3))
+    """The multiple-choice chart's height in pixels: a plot of PLOT_HEIGHT under a
+    legend row per option (and the outcome, late and evidence entries)."""
+    return PLOT_HEIGHT + 52 + LEGEND_ROW * (n_options + 3)
 
 
 def time_axis(ax, tz) -> None:
-    locator = mdates.AutoDateLocator(tz=tz, minticks=3, maxticks=7)
+    locator = mdates.AutoDateLocator(tz=tz, minticks=2, maxticks=5)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
 
@@ -162,7 +171,9 @@ def time_span(ax, times, end, evidence_times) -> None:
 
 def _choices(times, labels, probs, known_at, winner, evidence_times, now, tz) -> Figure:
     height = choice_chart_height(len(labels))
-    fig, margins = figure(640, height, left=78, right=244, top=12, bottom=46)
+    fig, margins = figure(
+        WIDTH, height, left=76, right=14, top=height - PLOT_HEIGHT - 40, bottom=40
+    )
     fig.subplots_adjust(**margins)
     ax = fig.subplots()
     t = np.asarray(times, dtype="datetime64[us]")
@@ -210,7 +221,7 @@ def _choices(times, labels, probs, known_at, winner, evidence_times, now, tz) ->
         ax.axvline(end, color=INK, linestyle=DASHED, linewidth=1.2, label="Outcome known")
         if winner is not None:
             ax.plot([end], [1], "*", color=PALETTE[winner % len(PALETTE)], markersize=11)
-    _finish_probability_axes(ax, t, end, evidence_times, tz, ylabel="Probability")
+    _finish_probability_axes(ax, t, end, evidence_times, tz, ylabel="Probability", ncols=1)
     return fig
 
 
@@ -234,7 +245,7 @@ def choice_svg(
     after `known_at` are marked late; `evidence_times` mark linked evidence.
     """
     if not len(times) or not len(labels):
-        return placeholder_svg("No forecast to chart yet", width=640, height=220)
+        return placeholder_svg("No forecast to chart yet", height=BINARY_HEIGHT)
     now = now or datetime.now(UTC)
     return render(
         _choices,

@@ -12,20 +12,27 @@ from reports.charts.frame import (
     DASHED,
     GRID,
     INK,
+    LEGEND_ROW,
     MUTED,
     VERMILLION,
+    WIDTH,
     axis_label,
     direct_axis,
     figure,
+    legend_above,
     nice_ticks,
     percent_labels,
     placeholder_svg,
     render,
 )
 
+RELIABILITY_HEIGHT = 480
+
 
 def _reliability(x, recalibrated, lower, upper, buckets, histogram, histogram_edges) -> Figure:
-    fig, margins = figure(720, 640, left=72, right=18, top=58, bottom=52)
+    fig, margins = figure(
+        WIDTH, RELIABILITY_HEIGHT, left=64, right=12, top=12 + 4 * LEGEND_ROW, bottom=52
+    )
     grid = fig.add_gridspec(2, 1, height_ratios=(3.2, 1), hspace=0.08, **margins)
     top = fig.add_subplot(grid[0])
     bottom = fig.add_subplot(grid[1], sharex=top)
@@ -79,8 +86,8 @@ def _reliability(x, recalibrated, lower, upper, buckets, histogram, histogram_ed
     steps = np.linspace(0, 1, 6)
     direct_axis(top, "y", steps, percent_labels(steps))
     direct_axis(top, "x", steps)  # grid and marks; the labels are under the histogram
-    axis_label(top, "y", "Observed frequency", offset=52)
-    top.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9, ncols=2)
+    axis_label(top, "y", "Observed frequency", offset=46)
+    legend_above(top)
 
     edges = np.asarray(histogram_edges, dtype=float)
     # One filled step patch rather than a Rectangle per bin.
@@ -90,8 +97,8 @@ def _reliability(x, recalibrated, lower, upper, buckets, histogram, histogram_ed
     counts = nice_ticks(highest, 3, integer=True)
     direct_axis(bottom, "y", counts, [f"{v:.0f}" for v in counts], grid=False)
     direct_axis(bottom, "x", steps, percent_labels(steps), grid=False)
-    axis_label(bottom, "y", "Predictions", offset=52)
-    axis_label(bottom, "x", "Forecast probability (final forecast)", offset=30)
+    axis_label(bottom, "y", "Predictions", offset=46)
+    axis_label(bottom, "x", "Forecast (final)", offset=30)
     return fig
 
 

@@ -7,14 +7,15 @@ from urllib.parse import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.charts import alt_text, inline
-from reports.charts.bars import month_svg, tag_chart_height, tag_svg
-from reports.charts.frame import placeholder_svg
-from reports.charts.reliability import reliability_svg
+from reports.charts.bars import MONTHS_HEIGHT, month_svg, tag_chart_height, tag_svg
+from reports.charts.frame import WIDTH, placeholder_svg
+from reports.charts.reliability import RELIABILITY_HEIGHT, reliability_svg
 from reports.dashboard.activity import Activity
 from reports.dashboard.filters import Filters
 from reports.dashboard.links import bucket_url
-from reports.dashboard.numbers import ROLLING
+from reports.dashboard.numbers import CORP_DRAWS, ROLLING
 from reports.dashboard.sections import MIN_CALIBRATION, DashboardNumbers
+from reports.scoring.calibration import consistency_band
 from reports.scoring.summaries import BRIER_ALWAYS_HALF
 
 CHART_NAMES = ("reliability", "months", "tags")
@@ -29,7 +30,11 @@ def chart_query(filters: Filters, version: str) -> str:
 def chart_images(numbers: DashboardNumbers) -> dict:
     """What the page's <img> elements need beyond their URLs: alt texts and the tag
     chart's height (it grows with its bars). Charts without data have no entry."""
-    images: dict = {}
+    images: dict = {
+        "width": WIDTH,
+        "reliability_height": RELIABILITY_HEIGHT,
+        "months_height": MONTHS_HEIGHT,
+    }
     cal = numbers.calibration
     if cal is not None:
         images["reliability_alt"] = alt_text.reliability_alt(
@@ -54,11 +59,12 @@ def chart_svg(name: str, numbers: DashboardNumbers) -> bytes:
                 f"Resolve at least {MIN_CALIBRATION} predictions to see the reliability diagram"
             )
         rel = cal.reliability
+        lower, upper = consistency_band(rel.x, rel.counts, n_boot=CORP_DRAWS, seed=0)
         return reliability_svg(
             x=rel.x,
             recalibrated=rel.recalibrated,
-            lower=rel.lower,
-            upper=rel.upper,
+            lower=lower,
+            upper=upper,
             buckets=[
                 {
                     "count": b.count,

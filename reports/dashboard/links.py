@@ -12,30 +12,15 @@ from reports.dashboard.filters import PERIODS, Filters
 
 
 def list_url(filters: Filters, **extra) -> str:
-    """The prediction list of the resolved predictions within the filters' resolution
-    dates (and their tag, when exactly one is chosen), with `extra` parameters."""
-    params: dict = {"status": "resolved"}
-    if filters.resolved_from:
-        params["resolved_from"] = filters.resolved_from.isoformat()
-    if filters.resolved_to:
-        params["resolved_to"] = filters.resolved_to.isoformat()
-    if len(filters.tag) == 1:
-        params["tag"] = filters.tag[0]
-    params.update(extra)
+    """The prediction list of the resolved predictions within every one of the filters
+    (the list parses them with the same form), with `extra` parameters."""
+    params = [("status", "resolved"), *filters.pairs(), *extra.items()]
     return f"{reverse('predictions:list')}?{urlencode(params)}"
 
 
 def bucket_url(filters: Filters, centre_pct: float) -> str:
-    """The list of the predictions counted in the bucket centred on `centre_pct`."""
+    """The list of exactly the predictions counted in the bucket centred on `centre_pct`."""
     return list_url(filters, p=f"{centre_pct:.0f}")
-
-
-def exact_links(filters: Filters) -> bool:
-    """Whether the list can show exactly what the dashboard counts: it filters by one
-    tag at most and by neither kind nor creation dates."""
-    return len(filters.tag) <= 1 and not (
-        filters.kind or filters.created_from or filters.created_to
-    )
 
 
 @dataclass(frozen=True)

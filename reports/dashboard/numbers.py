@@ -38,7 +38,7 @@ from reports.selectors.scored import ScoredPredictions
 MAX_MONTHS = 24  # most recent resolution months shown (chart and table alike)
 ROLLING = 20  # predictions in each point of the rolling Brier line
 MAX_ROLLING = 200  # its most recent points drawn
-CORP_DRAWS = 100
+CORP_DRAWS = 100  # refits of the consistency band, drawn with the reliability diagram
 # (column of the date frame, nominal coverage, lower level), the 80% interval first.
 COVERAGE = (("hit_80", 0.8, 0.1), ("hit_50", 0.5, 0.25), ("hit_90", 0.9, 0.05))
 
@@ -153,7 +153,9 @@ def _calibration(points: pd.DataFrame, n_scored: int) -> Calibration | None:
     enough = n_scored >= MIN_CALIBRATION
     test = calibration.spiegelhalter(p, y) if enough else None
     return Calibration(
-        reliability=calibration.corp(p, y, n_boot=CORP_DRAWS, seed=0) if enough else None,
+        # The band is drawn only with the reliability diagram (reports.dashboard.charts),
+        # in a section that starts collapsed: the page does not wait for its draws.
+        reliability=calibration.corp(p, y, n_boot=0) if enough else None,
         buckets=rows,
         findings=[f.sentence for f in findings],
         z=_number(test.z) if test else None,

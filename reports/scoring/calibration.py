@@ -5,7 +5,7 @@ Spiegelhalter's test, the forecast histogram and interval coverage of date forec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,9 +33,10 @@ class Reliability:
     """CORP reliability diagram and Brier decomposition S = MCB − DSC + UNC.
 
     Arrays have one entry per distinct forecast value `x` (sorted): `recalibrated` is
-    the isotonic (PAV) fit of outcomes on forecasts, `lower`/`upper` the consistency band
-    (where recalibrated values of a calibrated forecaster would fall). Empty input gives
-    empty arrays and NaN scores.
+    the isotonic (PAV) fit of outcomes on forecasts, `counts` how many forecasts have
+    each value, `lower`/`upper` the consistency band (where recalibrated values of a
+    calibrated forecaster would fall; empty when no draws were asked for). Empty input
+    gives empty arrays and NaN scores.
     """
 
     x: np.ndarray
@@ -46,6 +47,7 @@ class Reliability:
     mcb: float
     dsc: float
     unc: float
+    counts: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
 
 
 def _pav(hits, counts) -> np.ndarray:
@@ -61,7 +63,9 @@ def corp(p, y, n_boot=100, seed=0, alpha=0.1) -> Reliability:
     The (1 − alpha) band resamples y* ~ Bernoulli(p) `n_boot` times and takes the
     alpha/2 and 1 − alpha/2 quantiles of the refitted values at each x. Resampling is
     done per distinct value as a Binomial(count, x) number of hits, which has the same
-    distribution as summing the Bernoulli draws and costs O(distinct values).
+    distribution as summing the Bernoulli draws and costs O(distinct values). With
+    `n_boot=0` the band is left empty: `consistency_band` draws it later from `x` and
+    `counts` alone, for a caller that shows the band less often than the scores.
     """
     p, y = check_probabilities(p), check_outcomes(y)
     if p.shape != y.shape or p.ndim != 1:
@@ -77,10 +81,10 @@ def corp(p, y, n_boot=100, seed=0, alpha=0.1) -> Reliability:
     score_recal = float(np.mean((recal[inverse] - y) ** 2))
     unc = float(y.mean() * (1 - y.mean()))
 
-    rng = np.random.default_rng(seed)
-    boot_hits = rng.binomial(counts, x, size=(n_boot, len(x)))
-    boot = np.array([_pav(h, counts) for h in boot_hits])
-    lower, upper = np.quantile(boot, [alpha / 2, 1 - alpha / 2], axis=0)
+    if n_boot:
+        lower, upper = consistency_band(x, counts, n_boot=n_boot, seed=seed, alpha=alpha)
+    else:
+        lower = upper = np.array([])
     return Reliability(
         x=x,
         recalibrated=recal,
@@ -90,7 +94,18 @@ def corp(p, y, n_boot=100, seed=0, alpha=0.1) -> Reliability:
         mcb=score - score_recal,
         dsc=unc - score_recal,
         unc=unc,
+        counts=counts,
     )
+
+
+def consistency_band(x, counts, n_boot=100, seed=0, alpha=0.1) -> tuple[np.ndarray, np.ndarray]:
+    """The (1 − alpha) consistency band of `corp` at the distinct forecasts `x` made
+    `counts` times each: it depends on nothing else, since the outcomes are drawn."""
+    rng = np.random.default_rng(seed)
+    boot_hits = rng.binomial(counts, x, size=(n_boot, len(x)))
+    boot = np.array([_pav(h, counts) for h in boot_hits])
+    lower, upper = np.quantile(boot, [alpha / 2, 1 - alpha / 2], axis=0)
+    return lower, upper
 
 
 # --- Bucket table and findings -------------------------------------------------------

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count, Q
 
+from predictions.list_filters import TagLinks, narrow
 from predictions.models import Prediction, PredictionQuerySet
 from predictions.services import profile_for
 
-TagLinks = Prediction.tags.through
+DATE_FILTERS = ("created_from", "created_to", "resolved_from", "resolved_to")
+__all__ = ["PredictionCounts", "TagLinks", "filtered_predictions", "prediction_counts"]
 
 
 @dataclass(frozen=True)
@@ -24,40 +26,16 @@ class PredictionCounts:
     due: int
 
 
-def _day_start(profile, day: date):
-    """The UTC instant at which `day` begins in the owner's time zone."""
-    return profile.end_of_day(day - timedelta(days=1))
-
-
-def filtered_predictions(
-    *,
-    user,
-    tags=None,
-    created_from: date | None = None,
-    created_to: date | None = None,
-    resolved_from: date | None = None,
-    resolved_to: date | None = None,
-    kind: str | None = None,
-) -> PredictionQuerySet:
-    """The user's predictions matching the dashboard filters, as an unordered QuerySet.
-
-    `tags` are Tag ids (or Tags); a prediction matches if it has any of them. Dates are
-    whole days in the owner's time zone, both ends included. A resolved-date range
-    leaves out open predictions, which have no resolution date.
-    """
-    qs = Prediction.objects.owned_by(user).order_by()
-    if tags:
-        qs = qs.filter(pk__in=TagLinks.objects.filter(tag__in=list(tags)).values("prediction_id"))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if any(d is not None for d in (created_from, created_to, resolved_from, resolved_to)):
-        profile = profile_for(user)
-        if created_from is not None:
-            qs = qs.filter(created_at__gte=_day_start(profile, created_from))
-        if created_to is not None:
-            qs = qs.filter(created_at__lt=profile.end_of_day(created_to))
-        qs = qs.resolved_between(profile, resolved_from, resolved_to)
-    return qs
+def filtered_predictions(*, user, **filters) -> PredictionQuerySet:
+    """The user's predictions matching the dashboard filters (`Filters.selector_kwargs()`),
+    as an unordered QuerySet: `predictions.list_filters.narrow`, which the prediction
+    list applies too."""
+    if not user.is_authenticated:
+        return Prediction.objects.none()
+    # The profile (a query, or two on first use) only matters for dates.
+    dated = any(filters.get(name) for name in DATE_FILTERS)
+    profile = profile_for(user) if dated else None
+    return narrow(Prediction.objects.owned_by(user).order_by(), profile, **filters)
 
 
 def prediction_counts(*, user, today: date, **filters) -> PredictionCounts:

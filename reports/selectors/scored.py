@@ -11,7 +11,6 @@ for the quantiles, each made only when such predictions are among the rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -65,35 +64,19 @@ class ScoredPredictions:
     points: pd.DataFrame = field(default_factory=lambda: empty_frame([*POINT_COLUMNS, "kind"]))
 
 
-def scored_predictions(
-    *,
-    user,
-    tags=None,
-    created_from: date | None = None,
-    created_to: date | None = None,
-    resolved_from: date | None = None,
-    resolved_to: date | None = None,
-    kind: str | None = None,
-    every_kind: bool = False,
-) -> ScoredPredictions:
+def scored_predictions(*, user, every_kind: bool = False, **filters) -> ScoredPredictions:
     """The user's scored predictions matching the filters, in three queries.
 
-    Only resolved predictions are scored (annulled and open ones never are); filters are
-    as in `filtered_predictions`. By default only yes/no predictions (SCORED_KINDS) are
-    read; `every_kind=True` adds multiple-choice and release-date predictions, at one
-    more query for option probabilities and one for quantiles when there are such
-    predictions. See ScoredPredictions for the shape.
+    Only resolved predictions are scored (annulled and open ones never are); `filters`
+    are those of `filtered_predictions` (`Filters.selector_kwargs()`). By default only
+    yes/no predictions (SCORED_KINDS) are read; `every_kind=True` adds multiple-choice
+    and release-date predictions, at one more query for option probabilities and one
+    for quantiles when there are such predictions. See ScoredPredictions for the shape.
     """
     kinds = Prediction.Kind.values if every_kind else SCORED_KINDS
-    resolved = filtered_predictions(
-        user=user,
-        tags=tags,
-        created_from=created_from,
-        created_to=created_to,
-        resolved_from=resolved_from,
-        resolved_to=resolved_to,
-        kind=kind,
-    ).filter(status=Prediction.Status.RESOLVED, kind__in=kinds)
+    resolved = filtered_predictions(user=user, **filters).filter(
+        status=Prediction.Status.RESOLVED, kind__in=kinds
+    )
     columns = ["prediction_id", "kind", "created_at", "resolved_at", "known_at", "outcome"]
     fields = ["pk", "kind", *map(as_stored, ("created_at", "resolved_at", "known_at")), "outcome"]
     if every_kind:

@@ -11,13 +11,11 @@ from django.urls import reverse
 from predictions.models import Prediction
 from reports.charts.alt_text import binary_alt, choice_alt, date_alt
 from reports.charts.dates import DATE_CHART_HEIGHT
-from reports.charts.history import choice_chart_height
+from reports.charts.frame import WIDTH
+from reports.charts.history import BINARY_HEIGHT, choice_chart_height
 from web.template_dates import local_or_utc
 
 register = template.Library()
-
-CHART_WIDTH = 640
-BINARY_CHART_HEIGHT = 220
 
 
 def _local_day(moment):
@@ -30,7 +28,7 @@ def chart_height(prediction: Prediction, latest=None) -> int:
         return choice_chart_height(len(latest.option_probabilities.all()))
     if prediction.kind == Prediction.Kind.DATE:
         return DATE_CHART_HEIGHT
-    return BINARY_CHART_HEIGHT
+    return BINARY_HEIGHT
 
 
 def chart_alt(prediction: Prediction, forecasts: list) -> str:
@@ -70,7 +68,7 @@ def prediction_chart(prediction: Prediction, forecasts: list, shared: bool = Fal
     latest = forecasts[-1] if forecasts else None
     return {
         "src": src,
-        "width": CHART_WIDTH,
+        "width": WIDTH,
         "height": chart_height(prediction, latest),
         "alt": chart_alt(prediction, forecasts),
     }

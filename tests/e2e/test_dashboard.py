@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from predictions.models import Forecast, Prediction
+from predictions.models import Forecast, Prediction, Tag
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -16,8 +16,9 @@ DASHBOARD = reverse("reports:dashboard")
 DAY = dt.timedelta(days=1)
 
 
-def scored(owner, n: int, *, days_ago: int = 10, seed: int = 0) -> None:
-    """n resolved yes/no predictions with one forecast each, spread over the buckets."""
+def scored(owner, n: int, *, days_ago: int = 10, seed: int = 0, tags=()) -> None:
+    """n resolved yes/no predictions with one forecast each, spread over the buckets;
+    with `tags`, prediction i has tags[i % len(tags)]."""
     now = timezone.now()
     for i in range(n):
         p = (i * 37 + seed) % 101 / 100
@@ -35,6 +36,8 @@ def scored(owner, n: int, *, days_ago: int = 10, seed: int = 0) -> None:
         Forecast.objects.create(
             prediction=prediction, created_at=known - 2 * DAY, probability=f"{p:.3f}"
         )
+        if tags:
+            prediction.tags.add(tags[i % len(tags)])
 
 
 def top(page, selector: str) -> float:
@@ -55,7 +58,9 @@ def test_above_the_fold_the_chart_sentence_and_brier_come_first(page, logged_in)
     assert max(chart, brier) < sections
     assert page.locator(".brier-card .verdicts li").count() >= 2
     # Collapsed sections: the page is at most two screens long.
-    assert page.evaluate("document.documentElement.scrollHeight") <= 2 * fold
+    length = page.evaluate("document.documentElement.scrollHeight")
+    assert length <= 2 * fold
+    print(f"desktop: {length / fold:.2f} screens with sections collapsed")
     page.console.assert_clean()
 
 
@@ -126,25 +131,109 @@ def test_sections_start_collapsed_and_remember_being_opened(page, logged_in):
     page.console.assert_clean()
 
 
+# The smallest text of every chart on the page as rendered: inline SVG text by its
+# computed size, an <img> SVG by the font sizes in its file, each scaled by the width the
+# chart is shown at over the width it was drawn at.
+SMALLEST_TEXT_JS = """async () => {
+    const sizes = [];
+    for (const t of document.querySelectorAll('main svg text')) {
+        const svg = t.ownerSVGElement;
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        sizes.push(parseFloat(getComputedStyle(t).fontSize) * scale);
+    }
+    for (const img of document.querySelectorAll('main img.chart')) {
+        const text = await (await fetch(img.currentSrc || img.src)).text();
+        const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+        const root = doc.documentElement;
+        const width = root.viewBox.baseVal.width;
+        const fonts = [...text.matchAll(/font-size(?:: |=")([0-9.]+)/g)].map(m => parseFloat(m[1]));
+        if (!fonts.length) { sizes.push(0); continue; }  // text drawn as paths: unmeasurable
+        sizes.push(Math.min(...fonts) * img.getBoundingClientRect().width / width);
+    }
+    return sizes;
+}"""
+WIDEST_JS = """Math.max(...[...document.querySelectorAll('main svg, main img')]
+    .map(e => e.getBoundingClientRect().right))"""
+
+
+def open_every_section(page) -> None:
+    """Opens the collapsed sections; their (lazy) images need not load to be measured:
+    the width attributes size them and the SVG is fetched by the measurement."""
+    page.evaluate("() => document.querySelectorAll('details.section').forEach(d => d.open = true)")
+
+
 def test_phone_layout_has_no_sideways_scroll_and_readable_chart_text(context, logged_in):
-    scored(logged_in, 30)
+    a, b = (Tag.objects.create(owner=logged_in, name=name) for name in ("economy", "sport"))
+    scored(logged_in, 30, tags=[a, b])
     page = context.new_page()
     page.set_viewport_size({"width": 375, "height": 812})
     page.goto(DASHBOARD)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     # The chart comes first on a phone, before the Brier score.
     assert top(page, ".calibration-chart") < top(page, ".brier-card")
-    smallest = page.evaluate(
-        """() => Math.min(...[...document.querySelectorAll('main svg text')].map(t => {
-            const svg = t.ownerSVGElement;
-            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-            return parseFloat(getComputedStyle(t).fontSize) * scale;
-        }))"""
-    )
-    assert smallest >= 11
-    widest = page.evaluate(
-        """Math.max(...[...document.querySelectorAll('main svg, main img')]
-            .map(e => e.getBoundingClientRect().right))"""
-    )
-    assert widest <= 375
+    screens_collapsed = page.evaluate("document.documentElement.scrollHeight") / 812
+    open_every_section(page)
+    assert page.locator("main img.chart").count() == 3  # reliability, months, tags
+    sizes = page.evaluate(SMALLEST_TEXT_JS)
+    assert len(sizes) > 3
+    assert min(sizes) >= 11, sizes
+    assert page.evaluate(WIDEST_JS) <= 375
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # The prediction page's chart as well.
+    page.goto(reverse("predictions:detail", args=[Prediction.objects.first().pk]))
+    assert page.locator("main img.chart").count() == 1
+    assert min(page.evaluate(SMALLEST_TEXT_JS)) >= 11
+    assert page.evaluate(WIDEST_JS) <= 375
+    print(f"phone: {screens_collapsed:.2f} screens with sections collapsed")
     page.close()
+
+
+def test_bucket_click_through_is_exact_with_several_tags_kind_and_dates(page, logged_in):
+    a, b, c = (Tag.objects.create(owner=logged_in, name=n) for n in ("ai", "economy", "sport"))
+    scored(logged_in, 45, tags=[a, b, c])
+    made_from = (timezone.now() - 13 * DAY).date().isoformat()
+    page.goto(f"{DASHBOARD}?tag={a.pk}&tag={b.pk}&kind=binary&created_from={made_from}")
+    page.locator("#section-buckets > summary").click()
+    counts = {}
+    for row in page.locator(".bucket-table tbody tr").all():
+        link = row.locator("th a")
+        if link.count():
+            counts[link.get_attribute("data-bucket")] = int(row.locator("td").first.inner_text())
+    assert sum(counts.values()) < 45  # the filters did narrow the buckets
+    for bucket, count in list(counts.items())[:3]:
+        page.locator(f'.calibration-chart a[data-bucket="{bucket}"]').click()
+        page.wait_for_url(re.compile(r"p=\d+"))
+        assert page.locator("#prediction-results tbody tr").count() == count
+        note = page.locator("#range-note").inner_text()
+        assert f"the {bucket}% bucket" in note
+        assert "tagged ai or economy" in note
+        page.go_back()
+        page.locator(".bucket-table").wait_for(state="attached")
+    page.console.assert_clean()
+
+
+def test_changing_filters_by_htmx_updates_the_period_and_bucket_links(page, logged_in):
+    a = Tag.objects.create(owner=logged_in, name="ai")
+    scored(logged_in, 20, tags=[a])
+    scored(logged_in, 10, seed=5)
+    page.goto(DASHBOARD)
+    page.locator(".custom-period > summary").click()
+    with page.expect_response(
+        lambda r: "/dashboard/" in r.url and r.request.headers.get("hx-request")
+    ):
+        page.get_by_role("checkbox", name="ai").check()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#period-links a')]"
+        ".every(a => a.href.includes('tag='))"
+    )
+    for href in page.locator(".calibration-chart a.bucket-link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    ):
+        assert f"tag={a.pk}" in href
+    assert "20 scored predictions" in page.locator(".dashboard-status").inner_text()
+    # The switch then keeps the tag.
+    page.get_by_role("link", name="Last 12 months").click()
+    page.wait_for_url(re.compile(r"period=12m"))
+    assert f"tag={a.pk}" in page.url
+    assert "20 scored predictions" in page.locator(".dashboard-status").inner_text()
+    page.console.assert_clean()

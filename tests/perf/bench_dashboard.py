@@ -13,8 +13,9 @@ fetching the same rows in the same run:
 
 - selector: reports.selectors.scored.scored_predictions(every_kind=True), as the dashboard calls
   it (3 queries for yes/no data, docs/design.md §4 applied);
-- numbers: the dashboard's scoring (summary, buckets, findings, Spiegelhalter, CORP with a
-  100-draw band, months, tags) on the selector's output;
+- numbers: the dashboard's scoring (summary, buckets, findings, Spiegelhalter, CORP,
+  months, tags) on the selector's output; CORP's 100-draw consistency band is drawn
+  with the reliability image (a collapsed section), so it counts in "cold + collapsed";
 - page cold: GET /dashboard/ with an empty cache (wall clock, and CPU time beside it).
   Every chart visible by default (calibration, activity, rolling Brier) is drawn inline
   in the page; the matplotlib images live in sections that start collapsed, are loaded
