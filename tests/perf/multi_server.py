@@ -10,7 +10,8 @@ It creates a fresh PostgreSQL database (dropped at the end), uses Redis database
 the shared cache (flushed before and after), migrates, and starts two gunicorn app
 servers (A and B, production settings: DJANGO_DEBUG unset, only the https-only flags
 off since the clients speak plain http), two `manage.py db_worker` job workers and one
-scheduler run. Each server gets its own FALSIFIABLE_IMPORT_DIR, as two machines would.
+scheduler run. Each server gets its own FALSIFIABLE_IMPORT_DIR, as two machines would
+(--shared-import-dir gives them one, as the shared mount the README used to ask for).
 Then it prints one PASS/FAIL line with figures for each claim, and exits 1 if any fails:
 
 - health: /healthz answers 200 on both servers;
@@ -66,7 +67,7 @@ def report(name: str, passed: bool, figures: str) -> None:
 class Site:
     """The throwaway database, the shared cache and the processes serving them."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, shared_import_dir: bool = False):
         self.tmp = tmp
         self.db_name = f"falsifiable_multi_{os.getpid()}"
         self.url = f"postgres://postgres@127.0.0.1:5432/{self.db_name}"
@@ -74,6 +75,7 @@ class Site:
         self.env.update({"DJANGO_CACHE_URL": REDIS_URL, "DJANGO_DEBUG": ""})
         self.servers: dict[str, tuple[subprocess.Popen, str]] = {}
         self.workers: list[subprocess.Popen] = []
+        self.shared_import_dir = shared_import_dir
 
     def manage(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -94,7 +96,8 @@ class Site:
     def start_server(self, name: str) -> str:
         port = load.free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {**self.env, "FALSIFIABLE_IMPORT_DIR": str(self.tmp / f"imports-{name}")}
+        imports = self.tmp / ("imports" if self.shared_import_dir else f"imports-{name}")
+        env = {**self.env, "FALSIFIABLE_IMPORT_DIR": str(imports)}
         log = open(self.tmp / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 (lives with it)
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi",
@@ -471,6 +474,11 @@ def check_workers(site: Site) -> None:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--short", action="store_true", help="a small run, under a minute")
+    parser.add_argument(
+        "--shared-import-dir",
+        action="store_true",
+        help="one FALSIFIABLE_IMPORT_DIR for both servers, as a shared mount would be",
+    )
     parser.add_argument("--keep-logs", metavar="DIR", help="copy the servers' logs into DIR")
     args = parser.parse_args(argv)
     args.predictions, args.updates = (2, 1) if args.short else (10, 2)
@@ -482,7 +490,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="falsifiable-multi-"))
-    site = Site(tmp)
+    site = Site(tmp, shared_import_dir=args.shared_import_dir)
     try:
         site.create()
         a, b = site.start_server("A"), site.start_server("B")
