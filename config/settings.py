@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "demo",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL: each app-server process keeps a bounded psycopg pool instead of one
+# connection per thread, so N servers x W workers open at most N x W x MAX connections
+# (docs/decisions/0017-several-app-servers.md). Django refuses a pool next to persistent
+# connections, so CONN_MAX_AGE is 0 here: the pool, not Django, keeps them open (and,
+# with CONN_HEALTH_CHECKS, checks each one as it is handed out).
+# DJANGO_DB_POOL_MAX=0 turns the pool off (e.g. behind PgBouncer).
+DB_POOL_MAX = int(os.environ.get("DJANGO_DB_POOL_MAX", "4"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(int(os.environ.get("DJANGO_DB_POOL_MIN", "1")), DB_POOL_MAX),
+        "max_size": DB_POOL_MAX,
+        # A request waits this long for a free connection, then fails instead of hanging.
+        "timeout": float(os.environ.get("DJANGO_DB_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # Concurrent use: readers never block the writer (WAL), writers queue instead of

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from operations.views import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),  # for load balancers; no login
     path("admin/", admin.site.urls),
     path("accounts/", include("predictions.account_urls")),
     path("evidence/", include("sources.urls")),
