@@ -10,15 +10,16 @@ It creates a fresh PostgreSQL database (dropped at the end), uses Redis database
 the shared cache (flushed before and after), migrates, and starts two gunicorn app
 servers (A and B, production settings: DJANGO_DEBUG unset, only the https-only flags
 off since the clients speak plain http), two `manage.py db_worker` job workers and one
-scheduler run. Each server gets its own FALSIFIABLE_IMPORT_DIR, as two machines would
-(--shared-import-dir gives them one, as the shared mount the README used to ask for).
+scheduler runs. Servers and workers share one FALSIFIABLE_IMPORT_DIR, as the README asks
+of a deployment (a shared mount or another storage backend).
 Then it prints one PASS/FAIL line with figures for each claim, and exits 1 if any fails:
 
 - health: /healthz answers 200 on both servers;
 - session: a log-in made on A is signed in on B;
 - cache: a dashboard cached on A shows at once a forecast posted on B;
 - throttling: failed log-ins alternating between A and B lock out after the limit;
-- import: a file uploaded and previewed on A is confirmed on B (check_import);
+- scheduler: two `manage.py schedule` at once enqueue each periodic job once;
+- import: uploaded and previewed on A, confirmed on B, run by a worker, progress on both;
 - throughput: 32 clients posting forms, alternating between A and B, against all 32
   on A alone: rate not below, 0 errors, 0 lost writes (acknowledged writes vs rows);
 - kill: B is killed (SIGKILL) mid-run; no acknowledged write is lost and B's clients
@@ -67,15 +68,23 @@ def report(name: str, passed: bool, figures: str) -> None:
 class Site:
     """The throwaway database, the shared cache and the processes serving them."""
 
-    def __init__(self, tmp: Path, shared_import_dir: bool = False):
+    def __init__(self, tmp: Path):
         self.tmp = tmp
         self.db_name = f"falsifiable_multi_{os.getpid()}"
         self.url = f"postgres://postgres@127.0.0.1:5432/{self.db_name}"
         self.env = load.server_env(self.url, "nodebug", tmp)
-        self.env.update({"DJANGO_CACHE_URL": REDIS_URL, "DJANGO_DEBUG": ""})
+        # One upload directory for every server and worker, as the README asks (a shared
+        # mount, or another storage backend); every upload is checked by a worker.
+        self.env.update(
+            {
+                "DJANGO_CACHE_URL": REDIS_URL,
+                "DJANGO_DEBUG": "",
+                "FALSIFIABLE_IMPORT_DIR": str(tmp / "imports"),
+                "FALSIFIABLE_IMPORT_INLINE_BYTES": "0",
+            }
+        )
         self.servers: dict[str, tuple[subprocess.Popen, str]] = {}
         self.workers: list[subprocess.Popen] = []
-        self.shared_import_dir = shared_import_dir
 
     def manage(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -96,8 +105,7 @@ class Site:
     def start_server(self, name: str) -> str:
         port = load.free_port()
         base = f"http://127.0.0.1:{port}"
-        imports = self.tmp / ("imports" if self.shared_import_dir else f"imports-{name}")
-        env = {**self.env, "FALSIFIABLE_IMPORT_DIR": str(imports)}
+        env = self.env
         log = open(self.tmp / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 (lives with it)
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi",
@@ -286,11 +294,28 @@ IMPORT_CSV = (
 )
 
 
+def poll_status(browser: Browser, bases: list[str], preview_path: str, timeout: float = 120):
+    """Polls the import's status block on each server in turn, as two open pages would,
+    until the job is no longer running (the block stops asking to be polled). Returns
+    the number of answers each server gave with the job's progress, and the last block."""
+    answered = dict.fromkeys(bases, 0)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for base in bases:
+            block = browser.request("GET", base, preview_path.rstrip("/") + "/status/")
+            if block.status_code != 200:
+                return answered, block.text
+            answered[base] += 1
+            if 'hx-trigger="every 1s"' not in block.text:
+                return answered, block.text
+        time.sleep(0.3)
+    return answered, ""
+
+
 def check_import(a: str, b: str) -> None:
-    """Upload and preview on A, confirm on B, against today's import flow
-    (reports/import_views.py): upload -> /import/<token>/ -> POST .../confirm/.
-    When imports become background jobs, adapt this function alone: confirm on B,
-    then poll the job's progress on both servers until a worker has finished it."""
+    """Upload on A (a background check by a worker: the servers run every upload as a
+    job), preview on A, confirm on B, and watch the import's progress on both servers
+    until a worker has finished it; then both servers list what was imported."""
     browser = Browser()
     browser.login(a, "load035")
     token = browser.token(a, "/import/")
@@ -300,20 +325,31 @@ def check_import(a: str, b: str) -> None:
         files={"file": ("history.csv", IMPORT_CSV.encode(), "text/csv")},
     )  # fmt: skip
     preview_path = upload.headers.get("Location", "")
+    checked, _ = poll_status(browser, [a, b], preview_path) if preview_path else ({}, "")
     preview = browser.request("GET", a, preview_path) if preview_path else upload
     confirm_token = load.TOKEN_RE.search(preview.text)
     confirm = browser.request(
         "POST", b, preview_path.rstrip("/") + "/confirm/",
         data={"csrfmiddlewaretoken": confirm_token.group(1) if confirm_token else ""},
     )  # fmt: skip
-    listing = browser.request("GET", a, "/")
-    imported = listing.text.count("Imported: ")
-    passed = confirm.status_code == 302 and imported == 2
+    watched, final = poll_status(browser, [b, a], preview_path) if preview_path else ({}, "")
+    imported = {
+        name: browser.request("GET", base, "/").text.count("Imported: ")
+        for name, base in (("A", a), ("B", b))
+    }
+    passed = (
+        confirm.status_code == 302
+        and all(watched.get(base, 0) > 0 for base in (a, b))
+        and "Imported 2 predictions" in final
+        and imported == {"A": 2, "B": 2}
+    )
     report(
-        "import uploaded and previewed on A, confirmed on B",
+        "import uploaded and previewed on A, confirmed on B, done by a worker",
         passed,
-        f"upload on A HTTP {upload.status_code}, preview on A HTTP {preview.status_code}, "
-        f"confirm on B HTTP {confirm.status_code}, {imported} of 2 predictions imported",
+        f"upload on A HTTP {upload.status_code}, check polled {sum(checked.values())}x, "
+        f"confirm on B HTTP {confirm.status_code}, import progress answered by A "
+        f"{watched.get(a, 0)}x and B {watched.get(b, 0)}x, listed on A {imported['A']} "
+        f"and B {imported['B']} of 2",
     )
 
 
@@ -456,14 +492,27 @@ def check_kill(site: Site, a: str, b: str, args) -> None:
 
 
 def check_scheduler(site: Site) -> None:
-    known = site.manage("help", "--commands")
-    if "schedule" not in known.stdout.split():
-        # TODO(schedule helper): run `manage.py schedule` here (twice at once) and check
-        # each reminder is sent exactly once.
-        print("SKIP scheduler run: `manage.py schedule` does not exist yet", flush=True)
-        return
-    ran = site.manage("schedule", timeout=120)
-    report("scheduler run", ran.returncode == 0, f"exit {ran.returncode}")
+    """Two schedulers at once in the same period: each periodic job is enqueued once
+    (the unique (job, period) record of notifications/schedule.py)."""
+    command = [sys.executable, "manage.py", "schedule"]
+    started = [
+        subprocess.Popen(command, cwd=ROOT, env=site.env, stdout=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
+    codes = [proc.wait(timeout=120) for proc in started]
+    enqueued = site.manage(
+        "shell", "--no-imports", "-v", "0", "-c",
+        "from notifications.models import ScheduledRun; from collections import Counter;"
+        "print(max(Counter(ScheduledRun.objects.values_list('job', 'period_start')).values(),"
+        " default=0), ScheduledRun.objects.count())",
+    ).stdout.splitlines()[-1:]  # fmt: skip
+    enqueued = enqueued[0].split() if enqueued else []
+    most, runs = (int(n) for n in enqueued) if len(enqueued) == 2 else (-1, 0)
+    report(
+        "scheduler run twice at once enqueues each job once",
+        codes == [0, 0] and most == 1 and runs > 0,
+        f"exit codes {codes}, {runs} (job, period) runs recorded, at most {most} each",
+    )
 
 
 def check_workers(site: Site) -> None:
@@ -474,11 +523,6 @@ def check_workers(site: Site) -> None:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--short", action="store_true", help="a small run, under a minute")
-    parser.add_argument(
-        "--shared-import-dir",
-        action="store_true",
-        help="one FALSIFIABLE_IMPORT_DIR for both servers, as a shared mount would be",
-    )
     parser.add_argument("--keep-logs", metavar="DIR", help="copy the servers' logs into DIR")
     args = parser.parse_args(argv)
     args.predictions, args.updates = (2, 1) if args.short else (10, 2)
@@ -490,7 +534,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="falsifiable-multi-"))
-    site = Site(tmp, shared_import_dir=args.shared_import_dir)
+    site = Site(tmp)
     try:
         site.create()
         a, b = site.start_server("A"), site.start_server("B")
