@@ -3,7 +3,7 @@
 The worker is django-tasks-db's own Worker loop on a thread of the test process, so it
 sees the live server's test database (on SQLite an in-memory one, whose connection the
 request threads, the worker and its heartbeat share); tests/reports/test_import_worker.py
-runs a real `db_worker` process instead. Reading is slowed (a pause per 64 KB read) so that a
+runs a real `db_worker` process instead. Reading is slowed (a second per 64 KB read) so that a
 small file takes a few seconds and the bar can be watched.
 """
 
@@ -38,7 +38,9 @@ def worker(live_server, settings, monkeypatch):
     read = CountingReader.readinto
 
     def slow_read(self, buffer):
-        time.sleep(0.4)
+        # A second a read: the bar (polled every second) is seen at two values or more
+        # between 0 and 100 even on a loaded machine.
+        time.sleep(1.0)
         return read(self, buffer)
 
     monkeypatch.setattr(CountingReader, "readinto", slow_read)

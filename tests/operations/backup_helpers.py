@@ -92,9 +92,12 @@ def scores() -> dict:
     result = {}
     for user in get_user_model().objects.order_by("username"):
         scored = scored_predictions(user=user, every_kind=True)
-        frames = {name: getattr(scored, name) for name in ("predictions", "choices", "dates")}
-        # Calibration points come in the order the database returns option rows, which
-        # on PostgreSQL is physical order and changes with a restore; no score depends on it.
+        # Rows come in the order the database returns them, which on PostgreSQL is the
+        # physical order and changes with a restore; no score depends on it.
+        frames = {
+            name: getattr(scored, name).sort_index(kind="stable")
+            for name in ("predictions", "choices", "dates")
+        }
         points = scored.points
         frames["points"] = points.sort_values(list(points.columns)).reset_index(drop=True)
         result[user.username] = {
