@@ -17,3 +17,8 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # unless a test's subprocesses are told to share one.
 if not os.environ.get("FALSIFIABLE_IMPORT_DIR"):
     STORAGES["imports"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="falsifiable-imports-")  # noqa: F405
+# The test process is one process with many threads (live servers, in-process workers,
+# heartbeats), so the pool sized for one gunicorn worker (4) runs dry there and a
+# heartbeat waits its 10 s out. Pooling itself keeps being tested, with this larger size.
+if "pool" in DATABASES["default"].get("OPTIONS", {}):  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = 12  # noqa: F405
