@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "predictions",
+    "groups",
     "sources",
     "reports",
     "notifications",

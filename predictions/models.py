@@ -257,6 +257,13 @@ class Prediction(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
     share_token = models.CharField(max_length=32, unique=True, default=new_share_token)
+    # Groups whose members may read this prediction and forecast on it (the groups app
+    # decides membership; this app only follows the relation).
+    shared_with = models.ManyToManyField("groups.Group", blank=True, related_name="predictions")
+    # Against anchoring: on a shared question a member who has not forecast yet sees no
+    # one else's forecast (nor the community's) until they have, or until this date.
+    hide_until_forecast = models.BooleanField(default=True)
+    hidden_until = models.DateField(null=True, blank=True)
 
     # Current resolution (the history is in ResolutionEvent; scores use this state).
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -342,6 +349,11 @@ class Forecast(models.Model):
     """
 
     prediction = models.ForeignKey(Prediction, on_delete=models.CASCADE, related_name="forecasts")
+    # Who made it: the owner, or a member of a group the prediction is shared with. Each
+    # author's forecasts on a question are their own history, scored on their own.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forecasts"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     probability = probability_field(null=True, blank=True)
     phrase = models.CharField(max_length=100, blank=True)  # what the user typed, e.g. "1 in 20"
@@ -357,7 +369,12 @@ class Forecast(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["prediction", "created_at"], name="forecast_pred_time")]
+        indexes = [
+            models.Index(fields=["prediction", "created_at"], name="forecast_pred_time"),
+            models.Index(
+                fields=["author", "prediction", "created_at"], name="forecast_author_time"
+            ),
+        ]
         constraints = [
             probability_constraint("probability", "forecast_probability_range"),
             models.UniqueConstraint(

@@ -135,6 +135,7 @@ def write(
                 plain.append(
                     (
                         b.prediction.pk,
+                        owner.pk,
                         f.created_at,
                         f.probability,
                         f.phrase,
@@ -146,6 +147,7 @@ def write(
                 continue
             forecast = Forecast(
                 prediction=b.prediction,
+                author=owner,
                 created_at=f.created_at,
                 probability=f.probability,
                 phrase=f.phrase,
@@ -158,6 +160,7 @@ def write(
         Forecast,
         [
             "prediction",
+            "author",
             "created_at",
             "probability",
             "phrase",

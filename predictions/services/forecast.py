@@ -61,7 +61,7 @@ def forecast_create(
         created_at=created_at or timezone.now(),
         import_key=import_key,
     )
-    forecast.prediction, forecast.evidence = prediction, evidence
+    forecast.prediction, forecast.evidence, forecast.author = prediction, evidence, author
     forecast.full_clean(validate_constraints=bool(import_key))  # see prediction_create
     forecast.save()
     for option, option_row in zip(options, option_rows, strict=True):

@@ -34,7 +34,10 @@ def scored(owner, n: int, *, days_ago: int = 10, seed: int = 0, tags=()) -> None
             resolved_at=known,
         )
         Forecast.objects.create(
-            prediction=prediction, created_at=known - 2 * DAY, probability=f"{p:.3f}"
+            prediction=prediction,
+            author_id=prediction.owner_id,
+            created_at=known - 2 * DAY,
+            probability=f"{p:.3f}",
         )
         if tags:
             prediction.tags.add(tags[i % len(tags)])

@@ -116,6 +116,7 @@ def make_user(n: int, per: int, rng: random.Random):
                 forecasts.append(
                     Forecast(
                         prediction=p,
+                        author_id=p.owner_id,
                         created_at=p.created_at + step,
                         probability=Decimal(round(value * 1000)) / 1000,
                     )

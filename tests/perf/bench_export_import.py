@@ -162,6 +162,7 @@ def make_user(username: str, n_predictions: int, per: int, rng: random.Random):
         (
             Forecast(
                 prediction=p,
+                author_id=p.owner_id,
                 probability=Decimal(rng.randint(0, 1000)) / 1000,
                 created_at=p.created_at + timedelta(days=10 * j, seconds=rng.randint(0, 9999)),
                 rationale="" if rng.random() < 0.8 else f"Reason {j}",
@@ -267,7 +268,9 @@ def baseline_bulk_insert(user, rows: int) -> int:
         )
         Forecast.objects.bulk_create(
             (
-                Forecast(prediction=p, probability=Decimal("0.5"), created_at=now)
+                Forecast(
+                    prediction=p, author_id=p.owner_id, probability=Decimal("0.5"), created_at=now
+                )
                 for p in predictions
                 for _ in range(4)
             ),

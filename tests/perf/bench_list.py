@@ -106,6 +106,7 @@ def make_user(username: str, n: int, rng: random.Random):
         (
             Forecast(
                 prediction=p,
+                author_id=p.owner_id,
                 probability=Decimal(rng.randint(0, 1000)) / 1000,
                 created_at=p.created_at,
             )

@@ -65,6 +65,7 @@ class ForecastFactory(factory.django.DjangoModelFactory):
         model = Forecast
 
     prediction = factory.SubFactory(PredictionFactory)
+    author = factory.LazyAttribute(lambda forecast: forecast.prediction.owner)
     probability = Decimal("0.700")
     created_at = factory.LazyFunction(timezone.now)
 

@@ -68,7 +68,7 @@ def _choice(owner, probabilities, *, late=None):
     for when, probs in ((T0 + DAY, probabilities), (T0 + 20 * DAY, late)):
         if probs is None:
             continue
-        f = Forecast.objects.create(prediction=p, created_at=when)
+        f = Forecast.objects.create(prediction=p, author_id=p.owner_id, created_at=when)
         for option, prob in zip(options, probs, strict=True):
             OptionProbability.objects.create(forecast=f, option=option, probability=Decimal(prob))
     return p
@@ -86,7 +86,7 @@ def _date(owner):
         resolved_at=T0 + 50 * DAY,
         outcome_date=(T0 + 50 * DAY).date(),
     )
-    f = Forecast.objects.create(prediction=p, created_at=T0 + DAY)
+    f = Forecast.objects.create(prediction=p, author_id=p.owner_id, created_at=T0 + DAY)
     for level, days in (("0.100", 20), ("0.500", 40), ("0.900", 80)):
         DateQuantile.objects.create(
             forecast=f, level=Decimal(level), value=(T0 + days * DAY).date()

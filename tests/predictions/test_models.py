@@ -39,15 +39,29 @@ class ForecastProbabilityConstraintTests(TestCase):
     def test_bulk_create_of_an_out_of_range_value_is_refused(self):
         with pytest.raises(IntegrityError), transaction.atomic():
             Forecast.objects.bulk_create(
-                [Forecast(prediction=self.prediction, probability=Decimal("1.001"))]
+                [
+                    Forecast(
+                        prediction=self.prediction,
+                        author_id=self.prediction.owner_id,
+                        probability=Decimal("1.001"),
+                    )
+                ]
             )
         assert Forecast.objects.count() == 1
 
     def test_both_ends_of_the_range_are_accepted(self):
         Forecast.objects.bulk_create(
             [
-                Forecast(prediction=self.prediction, probability=Decimal("0")),
-                Forecast(prediction=self.prediction, probability=Decimal("1")),
+                Forecast(
+                    prediction=self.prediction,
+                    author_id=self.prediction.owner_id,
+                    probability=Decimal("0"),
+                ),
+                Forecast(
+                    prediction=self.prediction,
+                    author_id=self.prediction.owner_id,
+                    probability=Decimal("1"),
+                ),
             ]
         )
         stored = sorted(Forecast.objects.values_list("probability", flat=True))

@@ -40,7 +40,12 @@ def resolved(
         resolved_at=resolved_at or known_at,
     )
     Forecast.objects.bulk_create(
-        Forecast(prediction=prediction, created_at=t, probability=Decimal(str(p)))
+        Forecast(
+            prediction=prediction,
+            author_id=prediction.owner_id,
+            created_at=t,
+            probability=Decimal(str(p)),
+        )
         for t, p in forecasts
     )
     if tags:
@@ -52,7 +57,9 @@ def open_prediction(owner, *, resolve_by: dt.date, probability="0.500", tags=())
     prediction = Prediction.objects.create(
         owner=owner, question="Still open", resolve_by=resolve_by, created_at=T0
     )
-    Forecast.objects.create(prediction=prediction, created_at=T0, probability=probability)
+    Forecast.objects.create(
+        prediction=prediction, author_id=prediction.owner_id, created_at=T0, probability=probability
+    )
     if tags:
         prediction.tags.set(tags)
     return prediction
@@ -77,6 +84,7 @@ def many_resolved(owner, n: int, *, per: int = 3, seed: int = 0, tags=()) -> lis
     Forecast.objects.bulk_create(
         Forecast(
             prediction=p,
+            author_id=p.owner_id,
             created_at=p.created_at + dt.timedelta(days=5 * j),
             probability=Decimal(int(rng.integers(0, 1001))) / 1000,
         )

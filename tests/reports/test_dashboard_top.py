@@ -173,7 +173,10 @@ class ActivityTests(TestCase):
         )
         for hours in (1, 2, 30):
             Forecast.objects.create(
-                prediction=p, created_at=now - dt.timedelta(hours=hours), probability="0.5"
+                prediction=p,
+                author_id=p.owner_id,
+                created_at=now - dt.timedelta(hours=hours),
+                probability="0.5",
             )
         self.client.force_login(user)
         with mock.patch("reports.dashboard.cache.cache", new=cache):

@@ -63,7 +63,9 @@ def own_predictions(user, n: int) -> list[Prediction]:
         p = Prediction.objects.create(
             owner=user, question=f"Own claim {i}", resolve_by=T0.date(), created_at=T0
         )
-        Forecast.objects.create(prediction=p, created_at=T0, probability=Decimal("0.5"))
+        Forecast.objects.create(
+            prediction=p, author_id=p.owner_id, created_at=T0, probability=Decimal("0.5")
+        )
         made.append(p)
     return made
 

@@ -43,7 +43,10 @@ class NiameyTests(TestCase):
                 resolved_at=made + dt.timedelta(days=1),
             )
             Forecast.objects.create(
-                prediction=prediction, created_at=made, probability=Decimal(f"{p:.3f}")
+                prediction=prediction,
+                author_id=prediction.owner_id,
+                created_at=made,
+                probability=Decimal(f"{p:.3f}"),
             )
 
     def setUp(self):

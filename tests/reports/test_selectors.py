@@ -326,7 +326,9 @@ class DataVersionTests(TestCase):
         p = resolved(
             user, [(T0, "0.2"), (T0, "0.3"), (T0 + DAY, "0.4")], outcome=True, known_at=T0 + 2 * DAY
         )
-        Forecast.objects.create(prediction=p, created_at=T0 - DAY, probability="0.1")
+        Forecast.objects.create(
+            prediction=p, author_id=p.owner_id, created_at=T0 - DAY, probability="0.1"
+        )
         with CaptureQueriesContext(connection) as ctx:
             frame = prediction_history(p)
         assert len(ctx.captured_queries) == 1

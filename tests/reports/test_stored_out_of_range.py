@@ -149,7 +149,14 @@ def _poisoned(owner, when: dt.datetime) -> list[Prediction]:
         ]
     )[0]
     Forecast.objects.bulk_create(
-        [Forecast(prediction=extra, created_at=when, probability=Decimal("0.500"))]
+        [
+            Forecast(
+                prediction=extra,
+                author_id=extra.owner_id,
+                created_at=when,
+                probability=Decimal("0.500"),
+            )
+        ]
     )
     return [*poisoned, extra]
 

@@ -247,7 +247,10 @@ class CacheTests(CacheClearing):
             assert selector.call_count == 1  # numbers computed once, both charts cached
             # A forecast made before the outcome was known changes the final forecast.
             Forecast.objects.create(
-                prediction=self.prediction, created_at=T0 + DAY, probability="0.9"
+                prediction=self.prediction,
+                author_id=self.prediction.owner_id,
+                created_at=T0 + DAY,
+                probability="0.9",
             )
             changed = assert_svg(self.client.get(chart_url("reliability")))
             assert selector.call_count == 2
@@ -267,7 +270,12 @@ class CacheTests(CacheClearing):
         response = self.client.get(before)
         assert_svg(response)
         assert response["Cache-Control"] == "private, max-age=31536000, immutable"
-        Forecast.objects.create(prediction=self.prediction, created_at=T0 + DAY, probability="0.9")
+        Forecast.objects.create(
+            prediction=self.prediction,
+            author_id=self.prediction.owner_id,
+            created_at=T0 + DAY,
+            probability="0.9",
+        )
         after = chart_srcs(self.client.get(DASHBOARD).content.decode())["reliability"]
         assert after != before
         assert assert_svg(self.client.get(after)) != response.content
