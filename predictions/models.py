@@ -115,6 +115,15 @@ class PredictionQuerySet(models.QuerySet):
         """
         return self.owned_by(user)
 
+    def readable_by(self, user) -> "PredictionQuerySet":
+        """Predictions the user may read and forecast on inside the app: their own, and
+        those shared with a group they belong to (predictions.sharing holds the rest of
+        the sharing rules). Owner-only actions keep using `owned_by`."""
+        if not user.is_authenticated:
+            return self.none()
+        shared = Prediction.objects.filter(shared_with__memberships__user=user).values("pk")
+        return self.filter(Q(owner=user) | Q(pk__in=shared))
+
     def open(self) -> "PredictionQuerySet":
         return self.filter(status=Prediction.Status.OPEN)
 

@@ -1,0 +1,62 @@
+"""Who may forecast on a prediction and whose forecasts a viewer may see.
+
+The one place for these rules: pages, fragments, charts, exports, mails and counts ask
+here (or use `PredictionQuerySet.readable_by`), so a hidden forecast cannot leak through
+a path that forgot a check.
+
+Hiding (against anchoring) applies to predictions shared with a group: while
+`hide_until_forecast` is on, a viewer who has not forecast on the question sees only
+their own forecasts (none), and while `hidden_until` lies in the future nobody sees
+anyone else's. A prediction shared with no group is its owner's alone, so nothing is
+hidden on it (its owner's forecasts show on its shared link as before).
+"""
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from predictions.models import Forecast, Prediction
+
+MSG_CANNOT_FORECAST = (
+    "Only the owner and members of a group it is shared with can forecast on this prediction."
+)
+
+
+def is_shared(prediction: Prediction) -> bool:
+    return prediction.shared_with.exists()
+
+
+def can_forecast(prediction: Prediction, user) -> bool:
+    """The owner, and members of a group the prediction is shared with."""
+    if not user.is_authenticated:
+        return False
+    if user.pk == prediction.owner_id:
+        return True
+    return prediction.shared_with.filter(memberships__user=user).exists()
+
+
+def has_forecast(prediction: Prediction, user) -> bool:
+    return user.is_authenticated and prediction.forecasts.filter(author=user).exists()
+
+
+def sees_others(prediction: Prediction, viewer, today: date) -> bool:
+    """Whether `viewer` (any user, anonymous included) may see forecasts made by others
+    on `prediction`, and what is derived from them (community forecast, chart lines,
+    counts). `today` is the viewer's date (their profile's, or UTC when anonymous)."""
+    if not is_shared(prediction):
+        return True
+    if prediction.hidden_until is not None and today < prediction.hidden_until:
+        return False
+    if prediction.hide_until_forecast:
+        return has_forecast(prediction, viewer)
+    return True
+
+
+def forecasts_visible_to(prediction: Prediction, viewer, today: date) -> QuerySet[Forecast]:
+    """The forecasts on `prediction` that `viewer` may see, in time order."""
+    forecasts = prediction.forecasts.all()
+    if sees_others(prediction, viewer, today):
+        return forecasts
+    if not viewer.is_authenticated:
+        return forecasts.none()
+    return forecasts.filter(author=viewer)
