@@ -8,8 +8,6 @@ two workers at once, sends nothing new. The scheduler enqueues it hourly (users'
 end at different hours); `manage.py send_resolution_reminders` runs it directly.
 """
 
-import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -19,25 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.kinds import MailKind
-from notifications.mailing import AlreadySent, send_recorded
+from notifications.mailing import AlreadySent, Outcome, mail_each, send_recorded
 from notifications.preferences import recipients_q
 from predictions.models import Prediction, Profile, attach_summaries
 
-logger = logging.getLogger(__name__)
-
 MAX_LISTED = 50  # a digest lists this many; the rest are on the due page
 KIND = MailKind.DUE_DIGEST
-
-
-@dataclass
-class Outcome:
-    """What a run did: digests sent (or that would be), and who could not be mailed."""
-
-    sent: list[str] = field(default_factory=list)  # "username: subject"
-    failed: list[str] = field(default_factory=list)  # "username: error"
-
-    def as_dict(self) -> dict[str, int]:
-        return {"sent": len(self.sent), "failed": len(self.failed)}
 
 
 def _due_since(profile: Profile, last: datetime | None):
@@ -95,20 +80,9 @@ def _recipients():
 
 
 def send_due_digests(base_url: str, *, dry_run: bool = False) -> Outcome:
-    """Sends every due digest; one address failing does not stop the others' (it is
-    retried on the next run, as nothing was recorded for it)."""
+    """Sends every due digest (mailing.mail_each: one failure does not stop the rest)."""
     base_url = base_url.rstrip("/")
-    outcome = Outcome()
-    for user in _recipients():
-        try:
-            line = _remind(user, base_url, dry_run)
-        except Exception as exc:  # one bad address must not stop everyone's digest
-            logger.warning("Could not send the due digest to %s: %s", user.get_username(), exc)
-            outcome.failed.append(f"{user.get_username()}: {exc}")
-            continue
-        if line:
-            outcome.sent.append(line)
-    return outcome
+    return mail_each(_recipients(), lambda user: _remind(user, base_url, dry_run), "due digest")
 
 
 def _remind(user, base_url: str, dry_run: bool) -> str | None:

@@ -4,8 +4,10 @@ the same transaction, and a failed send rolls the rows back so the next run retr
 Every mail ends with its unsubscribe link and a link to the profile's mail choices.
 """
 
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -15,7 +17,37 @@ from notifications.kinds import MailKind
 from notifications.models import SentMail
 from notifications.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 
+logger = logging.getLogger(__name__)
+
 SUBJECT_MAX = 120  # characters; the rest of a long question is in the body
+
+
+@dataclass
+class Outcome:
+    """What a run did: mails sent (or that would be), and who could not be mailed."""
+
+    sent: list[str] = field(default_factory=list)  # "username: subject"
+    failed: list[str] = field(default_factory=list)  # "username: error"
+
+    def as_dict(self) -> dict[str, int]:
+        return {"sent": len(self.sent), "failed": len(self.failed)}
+
+
+def mail_each(users: Iterable, remind: Callable[..., str | None], what: str) -> Outcome:
+    """Calls `remind(user)` for each user (it returns "username: subject" when it sent,
+    None when there was nothing to send). One address failing does not stop the others':
+    nothing was recorded for it, so the next run retries it."""
+    outcome = Outcome()
+    for user in users:
+        try:
+            line = remind(user)
+        except Exception as exc:  # one bad address must not stop everyone's mail
+            logger.warning("Could not send the %s to %s: %s", what, user.get_username(), exc)
+            outcome.failed.append(f"{user.get_username()}: {exc}")
+            continue
+        if line:
+            outcome.sent.append(line)
+    return outcome
 
 
 class AlreadySent(Exception):

@@ -8,7 +8,6 @@ and a prediction left alone is not mentioned again on every run. The SentMail ro
 (user, kind, prediction, latest forecast id) are what make it once.
 """
 
-import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -17,14 +16,11 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.due_digest import Outcome
 from notifications.kinds import MailKind
-from notifications.mailing import AlreadySent, one_line, send_recorded
+from notifications.mailing import AlreadySent, Outcome, mail_each, one_line, send_recorded
 from notifications.models import SentMail
 from notifications.preferences import recipients_q
 from predictions.models import Forecast, Prediction, Profile, attach_summaries
-
-logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(days=14)
 MAX_LISTED = 50
@@ -100,17 +96,7 @@ def _recipients(now):
 def send_stale_reminders(base_url: str) -> Outcome:
     base_url = base_url.rstrip("/")
     now = timezone.now()
-    outcome = Outcome()
-    for user in _recipients(now):
-        try:
-            line = _remind(user, base_url, now)
-        except Exception as exc:  # one bad address must not stop everyone's reminder
-            logger.warning("Could not send the stale reminder to %s: %s", user.get_username(), exc)
-            outcome.failed.append(f"{user.get_username()}: {exc}")
-            continue
-        if line:
-            outcome.sent.append(line)
-    return outcome
+    return mail_each(_recipients(now), lambda user: _remind(user, base_url, now), "stale reminder")
 
 
 def _remind(user, base_url: str, now) -> str | None:
