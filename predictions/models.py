@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -350,6 +350,13 @@ class Option(models.Model):
         return self.label
 
 
+class ForecastQuerySet(models.QuerySet):
+    def by_owner(self) -> "ForecastQuerySet":
+        """The forecasts each prediction's owner made: what the owner's lists, scores
+        and exports rest on. Members' forecasts on a shared question are their own."""
+        return self.filter(author_id=F("prediction__owner_id"))
+
+
 class Forecast(models.Model):
     """A probability statement at a moment. Append-only: never edited or deleted.
 
@@ -375,6 +382,8 @@ class Forecast(models.Model):
         related_name="forecasts",
     )
     import_key = models.CharField(max_length=128, blank=True, default="")
+
+    objects = ForecastQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -82,7 +82,7 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
         forecast_columns += ["phrase", "evidence_id"]
     forecasts: dict[int, ForecastData] = {}
     for row in raw_rows(
-        Forecast.objects.filter(prediction_id__in=members)
+        _owners_forecasts(members)
         .order_by("prediction_id", "created_at", "pk")
         .values_list(*forecast_columns)
     ):
@@ -105,7 +105,7 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
             by_id[prediction_id].options.append((pk, label, pos))
         # In option order, so each forecast's list lines up with its options.
         for forecast_id, probability in raw_rows(
-            OptionProbability.objects.filter(forecast__prediction_id__in=choice_ids)
+            OptionProbability.objects.filter(forecast__in=_owners_forecasts(choice_ids))
             .order_by("forecast_id", "option__position")
             .values_list("forecast_id", float_prob)
         ):
@@ -113,7 +113,7 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
     if Prediction.Kind.DATE in kinds:
         date_ids = members.filter(kind=Prediction.Kind.DATE)
         for forecast_id, level, value in raw_rows(
-            DateQuantile.objects.filter(forecast__prediction_id__in=date_ids)
+            DateQuantile.objects.filter(forecast__in=_owners_forecasts(date_ids))
             .order_by("forecast_id", "level")
             .values_list("forecast_id", Cast("level", FloatField()), "value")
         ):
@@ -185,6 +185,11 @@ def _load_history(ids: QuerySet, by_id: dict[int, PredictionData]) -> None:
                 "created_at": aware_iso(edit.created_at),
             }
         )
+
+
+def _owners_forecasts(members: QuerySet) -> QuerySet:
+    """Your export holds your forecasts: not the members' on a question you shared."""
+    return Forecast.objects.filter(prediction_id__in=members).by_owner()
 
 
 def _outcome_text(event: ResolutionEvent, labels: dict[int, str]) -> str | None:

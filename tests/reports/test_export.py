@@ -680,3 +680,34 @@ class ExportLinksFollowFiltersTests(TestCase):
                 full = self.client.get(url, params).content.decode()
                 assert "hx-swap-oob" not in full
                 assert f'href="{reverse("reports:export_json")}?{query}"' in full
+
+
+class OthersForecastsTests(TestCase):
+    """Your export holds your forecasts only: a group member's forecasts on a question
+    you shared with them are theirs (every kind, CSV and JSON)."""
+
+    def test_members_forecasts_leave_the_owners_export_unchanged(self):
+        from predictions.models import DateQuantile, Forecast, OptionProbability
+
+        owner, member = UserFactory(), UserFactory()
+        made = history(owner)
+        before = export_csv(owner), export_json(owner)
+        for prediction in made.values():
+            forecast = Forecast.objects.create(
+                prediction=prediction, author=member, probability=None, rationale="<member>"
+            )
+            if prediction.kind == Prediction.Kind.BINARY:
+                Forecast.objects.filter(pk=forecast.pk).update(probability=Decimal("0.123"))
+            for option in prediction.options.all():
+                OptionProbability.objects.create(
+                    forecast=forecast, option=option, probability=Decimal("0.333")
+                )
+            if prediction.kind == Prediction.Kind.DATE:
+                for level, day in ((0.1, "2030-01-01"), (0.5, "2031-01-01"), (0.9, "2032-01-01")):
+                    DateQuantile.objects.create(
+                        forecast=forecast, level=Decimal(str(level)), value=day
+                    )
+        after = export_csv(owner), export_json(owner)
+        assert "<member>" not in after[0]
+        assert after[0] == before[0]
+        assert after[1] == before[1]
