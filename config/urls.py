@@ -1,10 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from operations.views import healthz
-
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),  # for load balancers; no login
+    # /healthz is answered by operations.middleware, before sessions are read.
     path("admin/", admin.site.urls),
     path("accounts/", include("predictions.account_urls")),
     path("evidence/", include("sources.urls")),

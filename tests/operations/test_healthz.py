@@ -104,15 +104,17 @@ def test_cache_down_answers_503_without_the_error(client, caplog):
     assert "health check cache failed" in caplog.text  # the operator still learns why
 
 
-def test_database_down_answers_503_without_the_error():
-    """A fresh process whose DATABASE_URL names a PostgreSQL port nobody listens on."""
+@pytest.mark.parametrize("cookie", ["", "sessionid=abc123"])
+def test_database_down_answers_503_without_the_error(cookie):
+    """A fresh process whose DATABASE_URL names a PostgreSQL port nobody listens on; a
+    session cookie must not make the probe read the (unreachable) session store."""
     port = closed_port()
     script = (
         "import django, json, time; django.setup()\n"
         "from django.test import Client\n"
-        "from django.urls import resolve; resolve('/healthz')  # imports every view first\n"
+        "from django.urls import resolve; resolve('/')  # imports every view first\n"
         "started = time.monotonic()\n"
-        "r = Client(HTTP_HOST='127.0.0.1').get('/healthz')\n"
+        f"r = Client(HTTP_HOST='127.0.0.1', HTTP_COOKIE={cookie!r}).get('/healthz')\n"
         "print(json.dumps({'status': r.status_code, 'body': r.content.decode(),"
         " 'cookies': list(r.cookies), 'seconds': time.monotonic() - started}))\n"
     )
