@@ -265,7 +265,8 @@
 
   function placeGhost(input, ghost) {
     var style = window.getComputedStyle(input);
-    ["font", "letterSpacing", "wordSpacing", "textTransform", "paddingLeft", "paddingRight",
+    // Longhands: some browsers give no computed "font" shorthand.
+    ["fontFamily", "fontSize", "fontWeight", "fontStyle", "fontStretch", "lineHeight", "letterSpacing", "wordSpacing", "textTransform", "paddingLeft", "paddingRight",
      "paddingTop", "paddingBottom", "borderLeftWidth", "borderRightWidth", "borderTopWidth",
      "borderBottomWidth"].forEach(function (property) { ghost.style[property] = style[property]; });
     ghost.style.left = input.offsetLeft + "px";
