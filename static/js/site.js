@@ -316,6 +316,10 @@
       showCompletion(input);
     }
   });
+  window.addEventListener("resize", function () {
+    var input = completionBox(document.activeElement);
+    if (input) { showCompletion(input); }  // the box may have changed size
+  });
   ["input", "keyup", "click", "focusin", "focusout"].forEach(function (type) {
     document.addEventListener(type, function (event) {
       var input = completionBox(event.target);
