@@ -22,43 +22,33 @@ MSG_UNREADABLE = (
     "“end of next month” or “1 July 2027”."
 )
 
-_WEEKDAYS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("monday", "mon"),
-            ("tuesday", "tues", "tue"),
-            ("wednesday", "wed"),
-            ("thursday", "thurs", "thur", "thu"),
-            ("friday", "fri"),
-            ("saturday", "sat"),
-            ("sunday", "sun"),
-        )
-    )
-    for name in names
-}
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_NUMBER_WORDS = {
+# The names the reader knows, the full name first (the one a completion offers).
+WEEKDAY_NAMES = (
+    ("monday", "mon"),
+    ("tuesday", "tues", "tue"),
+    ("wednesday", "wed"),
+    ("thursday", "thurs", "thur", "thu"),
+    ("friday", "fri"),
+    ("saturday", "sat"),
+    ("sunday", "sun"),
+)
+MONTH_NAMES = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sept", "sep"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+_WEEKDAYS = {name: number for number, names in enumerate(WEEKDAY_NAMES) for name in names}
+_MONTHS = {name: number for number, names in enumerate(MONTH_NAMES, start=1) for name in names}
+NUMBER_WORDS = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -76,9 +66,24 @@ _NUMBER_WORDS = {
 }
 
 
+# The other words of the phrases, named so that the capture line's completions
+# (predictions/date_completion.py) are built from the same words the rules read.
+LEAD_WORDS = ("before", "by", "in", "on", "until", "till", "through", "during")
+NOT_BEFORE_WEEKDAY = ("in", "during")  # "in Sun Microsystems", "during Fri prayers"
+THIS_WEEKDAY = ("this", "coming", "the coming")  # "this Friday" stands without a lead
+DAY_WORDS = ("today", "tomorrow")
+PERIOD_UNITS = ("week", "month", "quarter", "year")
+WHICH_PERIOD = ("this", "next", "current")  # "this week"; "the next week" after "end of"
+RELATIVE_LEADS = ("in", "within")  # and "over", only as "over the next …"
+NEXT_WORDS = ("next", "coming")  # "in the next two months"
+RELATIVE_UNITS = ("day", "week", "fortnight", "month", "year")  # each also with an "s"
+
+
 def _either(names) -> str:
-    # Longest first, so "march" is tried before "mar".
-    return "|".join(sorted(names, key=len, reverse=True))
+    # Longest first, so "march" is tried before "mar"; a space is any run of spaces.
+    return "|".join(
+        name.replace(" ", r"\s+") for name in sorted(names, key=lambda name: (-len(name), name))
+    )
 
 
 _WEEKDAY = rf"(?P<weekday>{_either(_WEEKDAYS)})\.?"
@@ -86,11 +91,11 @@ _MONTH = rf"(?P<month>{_either(_MONTHS)})\.?"
 _YEAR = r"(?P<year>(?:19|20|21)[0-9]{2})"
 # Not "5%" or "5.5": in "by 1 July 5%" the 5 is the probability, not 5 July.
 _DAY = r"(?:the\s+)?(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?(?!\s*%|\.[0-9])"
-_COUNT = rf"(?:[0-9]{{1,4}}|{_either(_NUMBER_WORDS)})"
+_COUNT = rf"(?:[0-9]{{1,4}}|{_either(NUMBER_WORDS)})"
 # What may come before a phrase. "before" moves the deadline to the day before the period
 # starts; "the end of" says what a bare period already means, so it never moves it.
 _LEAD = (
-    r"(?:(?P<lead>(?P<before>before)|by|in|on|until|till|through|during)\s+)?"
+    rf"(?:(?P<lead>(?P<before>before)|{_either(set(LEAD_WORDS) - {'before'})})\s+)?"
     r"(?P<end_of>(?:at\s+)?(?:the\s+)?end\s+of\s+)?"
 )
 
@@ -219,7 +224,7 @@ def _resolve_unit(match: re.Match, today: date, before: bool) -> Period:
 def _resolve_relative(match: re.Match, today: date, before: bool) -> Period:
     """ "in 3 days", "within a week", "in the next two months": counted from today."""
     count_text = (match["count"] or "1").lower()
-    count = _NUMBER_WORDS.get(count_text) or int(count_text)
+    count = NUMBER_WORDS.get(count_text) or int(count_text)
     unit = match["unit"].lower().removesuffix("s")
     if unit in ("month", "year"):
         day = add_months(today, count * (12 if unit == "year" else 1))
@@ -251,13 +256,12 @@ def _has_year(match: re.Match) -> bool:
 
 
 _RULES = (
-    _rule(r"(?P<word>today|tomorrow)", _resolve_word),
+    _rule(rf"(?P<word>{_either(DAY_WORDS)})", _resolve_word),
     _rule(
-        rf"(?:(?P<this>this|coming|the\s+coming)\s+)?{_WEEKDAY}",
+        rf"(?:(?P<this>{_either(THIS_WEEKDAY)})\s+)?{_WEEKDAY}",
         _resolve_weekday,
         stands_alone=lambda match: match["this"] is not None,
-        # "in Sun Microsystems", "during Fri prayers": no deadline.
-        valid=lambda match: (match["lead"] or "").lower() not in ("in", "during"),
+        valid=lambda match: (match["lead"] or "").lower() not in NOT_BEFORE_WEEKDAY,
     ),
     _rule(rf"{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?", _resolve_day_month),
     # Not after a day number: "1 July 5" is 1 July (and a probability), not 5 July.
@@ -270,7 +274,8 @@ _RULES = (
     _rule(rf"{_YEAR}(?!-[0-9])", _resolve_year, stands_alone=lambda match: False),
     _rule(r"(?P<iso>[0-9]{4}-[0-9]{2}-[0-9]{2})", _resolve_iso),
     _rule(
-        r"(?:(?P<which>(?:the\s+)?(?:this|next|current)|the)\s+)?(?P<unit>week|month|quarter|year)",
+        rf"(?:(?P<which>(?:the\s+)?(?:{_either(WHICH_PERIOD)})|the)\s+)?"
+        rf"(?P<unit>{_either(PERIOD_UNITS)})",
         _resolve_unit,
         # "the week", "the next week" only after "end of": "in the next week" is counted.
         valid=lambda match: (
@@ -279,8 +284,9 @@ _RULES = (
     ),
     _rule(
         # "over" only as "over the next …": "lasting over 3 days" is no deadline.
-        r"(?:in|within|over(?=\s+the\s+(?:next|coming)\s))\s+(?P<next>the\s+(?:next|coming)\s+)?"
-        rf"(?:(?P<count>{_COUNT})\s+)?(?P<unit>days?|weeks?|fortnights?|months?|years?)",
+        rf"(?:{_either(RELATIVE_LEADS)}|over(?=\s+the\s+(?:{_either(NEXT_WORDS)})\s))\s+"
+        rf"(?P<next>the\s+(?:{_either(NEXT_WORDS)})\s+)?"
+        rf"(?:(?P<count>{_COUNT})\s+)?(?P<unit>(?:{_either(RELATIVE_UNITS)})s?)",
         _resolve_relative,
         leads=False,
         # "in weeks" is no deadline; "in the next week" is.

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from predictions import rules
 from predictions.capture import MSG_NO_DATE
+from predictions.date_completion import completion_json
 from predictions.dates_in_words import QUICK_DATES, read_date, read_deadline
 from predictions.models import QUESTION_MAX_LENGTH, Prediction, Profile, Tag
 from predictions.probability import (
@@ -305,10 +306,12 @@ class TagsMixin(forms.Form):
 class ClaimField(forms.CharField):
     """The claim: at most QUESTION_MAX_LENGTH characters, refused with a message when
     longer. No maxlength attribute, with which the browser would cut the sentence
-    silently; static/js/site.js shows a counter instead."""
+    silently; static/js/site.js shows a counter instead, and completes date phrases
+    (predictions/date_completion.py)."""
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
+        attrs["data-date-completion"] = completion_json()
         attrs.pop("maxlength", None)
         if self.max_length is not None:
             attrs["data-max-chars"] = str(self.max_length)

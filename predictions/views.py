@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from predictions import kinds, rules, services
 from predictions.capture import preview_text
+from predictions.date_completion import completion_json
 from predictions.dates_in_words import QUICK_DATES, describe_day, read_date
 from predictions.forms import (
     PredictionEditForm,
@@ -116,6 +117,7 @@ def _capture_context(request, line: str, resolve_by: str) -> dict:
         "problems": {problem.field: problem.message for problem in reading.problems},
         "full_form_url": full_form_url(reading),
         "quick_dates": QUICK_DATES,
+        "date_completion": completion_json(),
         "typed": bool(line.strip()),
         "certainty": certainty_warning(chance.probability) if chance else "",
         "errors": False,  # problems are hints while typing, errors once saving failed

@@ -182,6 +182,151 @@
     if (event.target.matches && event.target.matches("[data-max-chars]")) { countChars(event.target); }
   });
 
+  // --- Date phrases completed in the claim box -----------------------------------------
+  // "GPT-4 will be announced this w" shows "eek" as ghost text; Tab or → takes it. The
+  // phrases come from the server (predictions/date_completion.py, in data-date-completion)
+  // and the rule is docs/decisions/0020-date-completion.md: the caret at the end, the last
+  // words typed begin a phrase, enough letters of the word typed, and every phrase they
+  // begin agrees on that word. Without a completion showing, Tab moves on as always.
+  var completionTables = new WeakMap();  // box -> its parsed data-date-completion
+  var completionShown = new WeakMap();   // box -> {rest, phrase} while the ghost shows
+  var completionDismissed = new WeakMap(); // box -> the value Escape dismissed it for
+  var ANY_COUNT = /^[0-9]{1,4}$/;
+
+  function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+  function fitsSlot(word, slot) {
+    return has(slot, word) || (has(slot, "#") && ANY_COUNT.test(word) && Number(word) !== 1);
+  }
+
+  // The completion of the text's last word, {rest, phrase}, or null.
+  function dateCompletion(text, table) {
+    if (!table || !/\S$/.test(text)) { return null; }
+    var words = text.toLowerCase().split(/\s+/);
+    var partial = words[words.length - 1];
+    var word = null, phrase = "", agreed = true;
+    table.patterns.forEach(function (pattern) {
+      // The partial word as the pattern's k-th word, the words before it its first k.
+      for (var k = 0; k < pattern.length && k < words.length; k++) {
+        var before = words.slice(words.length - 1 - k, words.length - 1);
+        var fits = before.every(function (typed, j) { return fitsSlot(typed, table.slots[pattern[j]]); });
+        if (!fits) { continue; }
+        var slot = table.slots[pattern[k]];
+        Object.keys(slot).forEach(function (candidate) {
+          var letters = slot[candidate];
+          if (!letters || partial.length < letters || candidate.length <= partial.length ||
+              candidate.lastIndexOf(partial, 0) !== 0) { return; }
+          if (word !== null && word !== candidate) { agreed = false; }
+          var tail = before.concat([candidate]).join(" ");
+          if (tail.length > phrase.length) { phrase = tail; }
+          word = candidate;
+        });
+      }
+    });
+    return word !== null && agreed ? { rest: word.slice(partial.length), phrase: phrase } : null;
+  }
+
+  function completionTable(input) {
+    if (!completionTables.has(input)) {
+      var table = null;
+      try { table = JSON.parse(input.getAttribute("data-date-completion")); } catch (e) { /* none */ }
+      completionTables.set(input, table);
+    }
+    return completionTables.get(input);
+  }
+
+  // The ghost is a copy of the box's text, transparent, with the rest after it, laid over
+  // the box (aria-hidden); the hint says the same to screen readers (aria-describedby).
+  function addCompletion(input) {
+    if (input.hasAttribute("data-completion-ready") || !input.id) { return; }
+    input.setAttribute("data-completion-ready", "");
+    input.parentNode.classList.add("completion-host");
+    var ghost = document.createElement("span");
+    ghost.className = "completion-ghost";
+    ghost.setAttribute("aria-hidden", "true");
+    ghost.hidden = true;
+    ["completion-typed", "completion-rest", "completion-key"].forEach(function (name) {
+      var part = document.createElement(name === "completion-key" ? "kbd" : "span");
+      part.className = name;
+      ghost.appendChild(part);
+    });
+    ghost.lastChild.textContent = "Tab";
+    var hint = document.createElement("span");
+    hint.id = input.id + "-completion";
+    hint.className = "sr-only";
+    hint.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", ghost);
+    ghost.insertAdjacentElement("afterend", hint);
+    var described = input.getAttribute("aria-describedby");
+    input.setAttribute("aria-describedby", (described ? described + " " : "") + hint.id);
+  }
+  function addCompletions(root) {
+    root.querySelectorAll("input[data-date-completion]").forEach(addCompletion);
+  }
+
+  function placeGhost(input, ghost) {
+    var style = window.getComputedStyle(input);
+    // Longhands: some browsers give no computed "font" shorthand.
+    ["fontFamily", "fontSize", "fontWeight", "fontStyle", "fontStretch", "lineHeight", "letterSpacing", "wordSpacing", "textTransform", "paddingLeft", "paddingRight",
+     "paddingTop", "paddingBottom", "borderLeftWidth", "borderRightWidth", "borderTopWidth",
+     "borderBottomWidth"].forEach(function (property) { ghost.style[property] = style[property]; });
+    ghost.style.left = input.offsetLeft + "px";
+    ghost.style.top = input.offsetTop + "px";
+    ghost.style.width = input.offsetWidth + "px";
+    ghost.style.height = input.offsetHeight + "px";
+    ghost.scrollLeft = input.scrollLeft;
+  }
+
+  function showCompletion(input) {
+    var ghost = input.parentNode.querySelector(".completion-ghost");
+    var hint = document.getElementById(input.id + "-completion");
+    if (!ghost || !hint) { return; }
+    var value = input.value;
+    var atEnd = input.selectionStart === value.length && input.selectionEnd === value.length;
+    var found = document.activeElement === input && atEnd && completionDismissed.get(input) !== value
+      ? dateCompletion(value, completionTable(input)) : null;
+    if (found) {
+      completionShown.set(input, found);
+      ghost.querySelector(".completion-typed").textContent = value;
+      ghost.querySelector(".completion-rest").textContent = found.rest;
+      ghost.hidden = false;
+      placeGhost(input, ghost);
+    } else {
+      completionShown.delete(input);
+      ghost.hidden = true;
+    }
+    var words = found ? "Tab completes “" + found.phrase + "”." : "";
+    if (hint.textContent !== words) { hint.textContent = words; }
+  }
+
+  function completionBox(target) {
+    return target && target.matches && target.matches("input[data-completion-ready]") ? target : null;
+  }
+  document.addEventListener("keydown", function (event) {
+    var input = completionBox(event.target);
+    var found = input && completionShown.get(input);
+    if (!found || event.isComposing || event.shiftKey || event.ctrlKey || event.altKey || event.metaKey) { return; }
+    if (event.key === "Tab" || event.key === "ArrowRight") {
+      event.preventDefault();
+      input.value += found.rest;
+      input.setSelectionRange(input.value.length, input.value.length);
+      input.dispatchEvent(new Event("input", { bubbles: true }));  // the preview follows
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      completionDismissed.set(input, input.value);
+      showCompletion(input);
+    }
+  });
+  window.addEventListener("resize", function () {
+    var input = completionBox(document.activeElement);
+    if (input) { showCompletion(input); }  // the box may have changed size
+  });
+  ["input", "keyup", "click", "focusin", "focusout"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var input = completionBox(event.target);
+      if (input) { showCompletion(input); }
+    });
+  });
+
   // A table wider than its wrapper (phones) says so above it, until scrolled to the end.
   function markWideTables(root) {
     root.querySelectorAll(".table-wrap").forEach(function (wrap) {
@@ -204,6 +349,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     markWideTables(document);
     addCounters(document);
+    addCompletions(document);
     proposeTimezone(document);
     showQuickDates(document);
     showShortcutHint();
@@ -211,6 +357,7 @@
   document.addEventListener("htmx:load", function (event) {
     markWideTables(event.target.parentNode || document);
     addCounters(event.target);
+    addCompletions(event.target);
     proposeTimezone(event.target);
     showQuickDates(event.target);
   });
