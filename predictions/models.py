@@ -268,7 +268,9 @@ class Prediction(models.Model):
     share_token = models.CharField(max_length=32, unique=True, default=new_share_token)
     # Groups whose members may read this prediction and forecast on it (the groups app
     # decides membership; this app only follows the relation).
-    shared_with = models.ManyToManyField("groups.Group", blank=True, related_name="predictions")
+    shared_with = models.ManyToManyField(
+        "groups.Group", through="Share", blank=True, related_name="predictions"
+    )
     # Against anchoring: on a shared question a member who has not forecast yet sees no
     # one else's forecast (nor the community's) until they have, or until this date.
     hide_until_forecast = models.BooleanField(default=True)
@@ -326,6 +328,22 @@ class Prediction(models.Model):
     def display_status(self, today: date) -> str:
         """open / due / resolved / annulled, as the list shows it."""
         return "due" if self.is_due(today) else self.status
+
+
+class Share(models.Model):
+    """A prediction shared with a group, and since when (members are told of new ones)."""
+
+    prediction = models.ForeignKey(Prediction, on_delete=models.CASCADE, related_name="shares")
+    group = models.ForeignKey("groups.Group", on_delete=models.CASCADE, related_name="shares")
+    shared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prediction", "group"], name="share_unique_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prediction_id} shared with {self.group_id}"
 
 
 class Option(models.Model):
