@@ -260,7 +260,8 @@ class LeaderboardPageTests(GroupTestCase):
     def test_rendered_table(self):
         context = group_leaderboard_context(self.group, {"period": "12m"}, viewer=self.owner)
         html = render_to_string("groups/includes/leaderboard.html", context)
-        assert "<caption>Leaderboard · Last 12 months · 2 resolved questions</caption>" in html
+        assert "<caption>Leaderboard, last 12 months</caption>" in html
+        assert "Last 12 months: 2 resolved questions shared with the group." in html
         assert html.count('scope="col"') == 8
         assert '<th scope="row">Olga</th>' in html
         assert "<script>alert(1)</script>" not in html
