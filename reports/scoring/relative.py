@@ -41,14 +41,14 @@ def per_forecaster(
     are dropped.
     """
     on_question = forecasts[forecasts["prediction_id"].isin(questions.index)]
-    pair = pd.MultiIndex.from_arrays(
-        [on_question["prediction_id"].to_numpy(), on_question["author_id"].to_numpy()]
-    )
-    codes, pairs = pd.factorize(pair)
-    rows = questions.index.get_indexer(pairs.get_level_values(0)) if len(pairs) else []
-    histories = questions.iloc[rows].copy()
-    histories["question_id"] = questions.index.to_numpy()[rows]
-    histories["author_id"] = pairs.get_level_values(1).to_numpy() if len(pairs) else []
+    question = on_question["prediction_id"].to_numpy(dtype=np.int64)
+    author = on_question["author_id"].to_numpy(dtype=np.int64)
+    # One integer per pair (ids are positive), faster to factorize than pairs of them.
+    width = int(author.max()) + 1 if len(author) else 1
+    codes, pairs = pd.factorize(question * width + author)
+    histories = questions.loc[pairs // width].copy()
+    histories["question_id"] = pairs // width
+    histories["author_id"] = pairs % width
     histories.index = pd.Index(np.arange(len(pairs)), name="prediction_id")
     return histories, on_question.assign(prediction_id=codes)
 
@@ -57,14 +57,27 @@ def relative_to_others(question_ids, scores) -> np.ndarray:
     """Per row: its score minus the median of the other rows' scores on the same
     question (negative is better); NaN where the question has no other row."""
     questions, values = np.asarray(question_ids), np.asarray(scores, dtype=float)
-    relative = np.full(len(values), np.nan)
-    rows = pd.DataFrame({"q": questions}).groupby("q", sort=False).indices
-    for members in rows.values():
-        if len(members) < 2:
-            continue
-        group = values[members]
-        for j, row in enumerate(members):
-            relative[row] = group[j] - np.median(np.delete(group, j))
+    n = len(values)
+    order = np.lexsort((values, questions))
+    q, v = questions[order], values[order]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = q[1:] != q[:-1]
+    group = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)[group]  # where each row's group starts
+    size = np.bincount(group)[group]
+    k = np.arange(n) - first  # each row's place in its group's sorted scores
+    # The others are the group's sorted scores without place k: the j-th of them sits at
+    # place j, or j + 1 from place k on. Their median is the mean of the middle two.
+    m = size - 1
+    lo, hi = (m - 1) // 2, m // 2
+
+    def other(j: np.ndarray) -> np.ndarray:
+        return v[np.clip(first + j + (j >= k), 0, max(n - 1, 0))]
+
+    relative = np.full(n, np.nan)
+    has_others = m > 0
+    median = (other(lo) + other(hi)) / 2
+    relative[order[has_others]] = (v - median)[has_others]
     return relative
 
 

@@ -14,6 +14,7 @@ the reports never import the groups app.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,8 +65,8 @@ class GroupScores:
     questions: list[QuestionScores]  # most recently resolved first
 
 
-def _number(value) -> float | None:
-    return None if np.isnan(value) else float(value)
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else value
 
 
 def group_questions(group, profile: Profile, **filters):
@@ -126,7 +127,8 @@ def group_scores(group, *, profile: Profile, **filters) -> GroupScores:
 def _score(rows: pd.DataFrame, forecasts: pd.DataFrame, forecast_qs) -> pd.DataFrame:
     """SCORE_COLUMNS for every (question, member) with a forecast that counts."""
     Kind = Prediction.Kind
-    parts = [pd.DataFrame({c: pd.Series(dtype=float) for c in SCORE_COLUMNS})]
+    dtypes = {"question_id": np.int64, "author_id": np.int64}
+    parts = [pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, float)) for c in SCORE_COLUMNS})]
     binary = rows[rows["kind"] == Kind.BINARY][["known_at", "outcome"]]
     if len(binary):
         histories, keyed = per_forecaster(binary.astype({"outcome": np.int8}), forecasts)
@@ -146,30 +148,38 @@ def _score(rows: pd.DataFrame, forecasts: pd.DataFrame, forecast_qs) -> pd.DataF
 def _question_rows(
     rows: pd.DataFrame, scores: pd.DataFrame, names: dict[int, str]
 ) -> list[QuestionScores]:
-    by_question = scores.sort_values(["brier_final", "author_id"], kind="stable").groupby(
-        "question_id", sort=False
+    """One entry per question, most recently resolved first, its forecasters by final
+    Brier. Built from plain arrays: a DataFrame row per forecaster costs too much."""
+    scores = scores.sort_values(["question_id", "brier_final", "author_id"], kind="stable")
+    columns = ("author_id", "brier_final", "brier_time_avg", "relative_final", "relative_time_avg")
+    authors, brier, time_avg, relative, relative_time_avg = (
+        scores[c].to_numpy().tolist() for c in columns
     )
-    per_question = {int(q): frame for q, frame in by_question}
-    result = []
-    for pk, row in rows.sort_values("resolved_at", ascending=False, kind="stable").iterrows():
-        frame = per_question.get(int(pk), scores.iloc[:0])
-        result.append(
-            QuestionScores(
-                prediction_id=int(pk),
-                question=str(row["question"]),
-                kind=str(row["kind"]),
-                resolved_at=row["resolved_at"].to_pydatetime(),
-                forecasters=[
-                    ForecasterScore(
-                        member_id=int(s.author_id),
-                        name=names[int(s.author_id)],
-                        brier=float(s.brier_final),
-                        brier_time_avg=float(s.brier_time_avg),
-                        relative=_number(s.relative_final),
-                        relative_time_avg=_number(s.relative_time_avg),
-                    )
-                    for s in frame.itertuples()
-                ],
-            )
+    forecasters = [
+        ForecasterScore(int(a), names[int(a)], b, t, _number(r), _number(rt))
+        for a, b, t, r, rt in zip(
+            authors, brier, time_avg, relative, relative_time_avg, strict=True
         )
-    return result
+    ]
+    question_ids = scores["question_id"].to_numpy()
+    ordered = rows.sort_values("resolved_at", ascending=False, kind="stable")
+    starts = np.searchsorted(question_ids, ordered.index.to_numpy(), side="left")
+    ends = np.searchsorted(question_ids, ordered.index.to_numpy(), side="right")
+    return [
+        QuestionScores(
+            prediction_id=int(pk),
+            question=str(question),
+            kind=str(kind),
+            resolved_at=resolved_at.to_pydatetime(),
+            forecasters=forecasters[start:end],
+        )
+        for pk, question, kind, resolved_at, start, end in zip(
+            ordered.index,
+            ordered["question"],
+            ordered["kind"],
+            ordered["resolved_at"],
+            starts,
+            ends,
+            strict=True,
+        )
+    ]

@@ -8,6 +8,8 @@ import statistics
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reports.scoring.kinds import score_binary_histories
 from reports.scoring.relative import (
@@ -69,6 +71,24 @@ class TestRelativeBrier:
         relative = relative_to_others([1, 2, 2], [0.3, 0.1, 0.4])
         assert math.isnan(relative[0])
         np.testing.assert_allclose(relative[1:], [-0.3, 0.3])
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(st.integers(0, 4), st.sampled_from([0.0, 0.04, 0.25, 0.25, 0.5, 0.81, 1.0])),
+            max_size=30,
+        )
+    )
+    def test_matches_a_plain_loop(self, rows):
+        questions = [q for q, _ in rows]
+        scores = [s for _, s in rows]
+        relative = relative_to_others(questions, scores)
+        for i, (q, s) in enumerate(rows):
+            others = [s2 for j, (q2, s2) in enumerate(rows) if q2 == q and j != i]
+            if others:
+                assert relative[i] == pytest.approx(s - statistics.median(others))
+            else:
+                assert math.isnan(relative[i])
 
     def test_rows_in_any_order(self):
         relative = relative_to_others([2, 1, 2, 1], [0.4, 0.5, 0.1, 0.0])
