@@ -67,7 +67,8 @@ def relative_to_others(question_ids, scores) -> np.ndarray:
     size = np.bincount(group)[group]
     k = np.arange(n) - first  # each row's place in its group's sorted scores
     # The others are the group's sorted scores without place k: the j-th of them sits at
-    # place j, or j + 1 from place k on. Their median is the mean of the middle two.
+    # place j, or j + 1 from place k on. Their median is the mean of the middle two (one
+    # and the same place when there is an odd number of others).
     m = size - 1
     lo, hi = (m - 1) // 2, m // 2
 
