@@ -25,9 +25,10 @@ def group_leaderboard_context(group, period_params, *, viewer=None) -> dict:
     period that is not a choice.
 
     `period_params` is the request's query string (only `period` is read). Periods end
-    today and whole days count in `viewer`'s time zone (UTC without a viewer).
+    today and whole days count in `viewer`'s time zone (UTC without a signed-in viewer).
     """
-    profile = profile_for(viewer) if viewer is not None else Profile(timezone="UTC")
+    signed_in = viewer is not None and viewer.is_authenticated
+    profile = profile_for(viewer) if signed_in else Profile(timezone="UTC")
     form = FilterForm(
         {"period": period_params.get("period", "")}, user=viewer, today=profile.today(), tags=()
     )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import TestCase
@@ -118,6 +119,14 @@ class GroupScoresTests(GroupTestCase):
         assert got["Ann"][0] == pytest.approx(0.36)
         assert got["owner"][0] == pytest.approx(0.09)
         assert got["owner"][2] == pytest.approx(0.09 - 0.36)
+
+    def test_every_score_follows_the_owners_resolution(self):
+        q = self.question([(day(0), 0.8)])
+        forecast(q, self.ann, day(5), 0.6)
+        # Re-resolved NO, known at day 3: Ann's forecast at day 5 is now late.
+        Prediction.objects.filter(pk=q.pk).update(outcome=False, known_at=day(3))
+        got = scores_of(group_scores(self.group, profile=UTC))[q.pk]
+        assert got == {"owner": pytest.approx((0.64, 0.64, None))}
 
     def test_members_forecasts_never_change_the_owners_score(self):
         q = self.question([(day(0), 0.2), (day(6), 0.6)], outcome=False)
@@ -253,7 +262,7 @@ class LeaderboardPageTests(GroupTestCase):
         assert [v for v, _ in every["leaderboard_periods"]] == ["", "3m", "12m"]
 
     def test_an_unknown_period_says_so_and_shows_all_time(self):
-        context = group_leaderboard_context(self.group, {"period": "<b>x"})
+        context = group_leaderboard_context(self.group, {"period": "<b>x"}, viewer=AnonymousUser())
         assert context["leaderboard_error"] == MSG_UNKNOWN_PERIOD
         assert (context["leaderboard_period"], context["leaderboard"].n_questions) == ("", 2)
 
