@@ -15,6 +15,6 @@ class CommentForm(forms.ModelForm):
     class Meta:
         model = Comment
         fields = ("body",)
-        labels = {"body": "Comment"}
+        labels = {"body": "Your comment"}
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
         error_messages = {"body": {"required": MSG_EMPTY}}
