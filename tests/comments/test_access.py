@@ -1,7 +1,8 @@
 """Every comments URL, GET and POST, as owner, member, former member, outsider and
 anonymous visitor. The URLs are read from comments.urls, so a new one cannot escape."""
 
-from django.test import TestCase
+from django.template import RequestContext, Template
+from django.test import RequestFactory, TestCase
 from django.urls import reverse
 
 from comments import urls
@@ -96,3 +97,24 @@ class AccessTests(TestCase):
         assert self.client.get(reverse("comments:thread", args=[999999])).status_code == 404
         url = reverse("comments:edit", args=[self.prediction.pk, 999999])
         assert self.client.post(url, {"body": "x"}).status_code == 404
+
+
+class IncludeBackstopTests(TestCase):
+    """The include renders nothing for someone who cannot read the prediction, should a
+    page ever include it without checking first."""
+
+    def render(self, user, **extra) -> str:
+        request = RequestFactory().get("/")
+        request.user = user
+        template = Template('{% include "comments/thread.html" %}')
+        return template.render(RequestContext(request, {"prediction": self.prediction, **extra}))
+
+    def setUp(self):
+        people(self)
+        comment_post(prediction=self.prediction, author=self.member, body="For members")
+
+    def test_readers_get_the_thread_and_others_nothing(self):
+        assert "For members" in self.render(self.member)
+        assert self.render(self.outsider).strip() == ""
+        Membership.objects.filter(user=self.member).delete()
+        assert self.render(self.member).strip() == ""
