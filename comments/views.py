@@ -76,8 +76,35 @@ def _render(request: HttpRequest, prediction: Prediction, **extra) -> HttpRespon
     return render(request, template, context)
 
 
-def _back(prediction: Prediction, anchor: str) -> HttpResponse:
-    return redirect(reverse("predictions:detail", args=[prediction.pk]) + f"#{anchor}")
+def _done(
+    request: HttpRequest, prediction: Prediction, comment: Comment, notice: str
+) -> HttpResponse:
+    """After a write: the thread with a notice (htmx), or back to the comment."""
+    if wants_partial(request):
+        return _render(request, prediction, notice=notice)
+    messages.success(request, notice)
+    detail = reverse("predictions:detail", args=[prediction.pk])
+    return redirect(f"{detail}#comment-{comment.pk}")
+
+
+def _submit(
+    request: HttpRequest, prediction: Prediction, write, notice: str, editing: int | None = None
+) -> HttpResponse:
+    """Runs `write(body)` on a valid form. A refused body shows the form again with its
+    messages (in the comment's place when `editing`); a lost right to write is a 404."""
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = write(form.cleaned_data["body"])
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            return _done(request, prediction, comment, notice)
+    if editing is None:
+        return _render(request, prediction, form=form)
+    return _render(request, prediction, editing=editing, edit_form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,22 +113,11 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
     prediction = _readable_prediction(request, pk)
     if request.method == "GET":
         return _render(request, prediction)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            comment = comment_post(
-                prediction=prediction, author=request.user, body=form.cleaned_data["body"]
-            )
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            add_form_errors(form, exc)
-        else:
-            if not wants_partial(request):
-                messages.success(request, "Comment posted.")
-                return _back(prediction, f"comment-{comment.pk}")
-            return _render(request, prediction, notice="Comment posted.")
-    return _render(request, prediction, form=form)
+
+    def write(body: str) -> Comment:
+        return comment_post(prediction=prediction, author=request.user, body=body)
+
+    return _submit(request, prediction, write, "Comment posted.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -112,20 +128,11 @@ def edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     if request.method == "GET":
         form = CommentForm(initial={"body": comment.body})
         return _render(request, prediction, editing=comment.pk, edit_form=form)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            comment_edit(comment=comment, author=request.user, body=form.cleaned_data["body"])
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            add_form_errors(form, exc)
-        else:
-            if not wants_partial(request):
-                messages.success(request, "Comment saved.")
-                return _back(prediction, f"comment-{comment.pk}")
-            return _render(request, prediction, notice="Comment saved.")
-    return _render(request, prediction, editing=comment.pk, edit_form=form)
+
+    def write(body: str) -> Comment:
+        return comment_edit(comment=comment, author=request.user, body=body)
+
+    return _submit(request, prediction, write, "Comment saved.", editing=comment.pk)
 
 
 def delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
@@ -137,10 +144,7 @@ def delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
         comment_delete(comment=comment, author=request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
-    if not wants_partial(request):
-        messages.success(request, "Comment deleted.")
-        return _back(prediction, f"comment-{comment.pk}")
-    return _render(request, prediction, notice="Comment deleted.")
+    return _done(request, prediction, comment, "Comment deleted.")
 
 
 def history(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:

@@ -1,6 +1,9 @@
 """Every comments URL, GET and POST, as owner, member, former member, outsider and
 anonymous visitor. The URLs are read from comments.urls, so a new one cannot escape."""
 
+from unittest import mock
+
+from django.core.exceptions import PermissionDenied
 from django.template import RequestContext, Template
 from django.test import RequestFactory, TestCase
 from django.urls import reverse
@@ -118,3 +121,18 @@ class IncludeBackstopTests(TestCase):
         assert self.render(self.outsider).strip() == ""
         Membership.objects.filter(user=self.member).delete()
         assert self.render(self.member).strip() == ""
+
+
+class LostRightTests(TestCase):
+    """A right lost between the view's look-up and the service's check (a member removed
+    meanwhile) is a 404 too, never a 500."""
+
+    def setUp(self):
+        people(self)
+        self.client.force_login(self.member)
+
+    def test_the_service_refusing_answers_404(self):
+        url = reverse("comments:thread", args=[self.prediction.pk])
+        with mock.patch("comments.views.comment_post", side_effect=PermissionDenied):
+            assert self.client.post(url, {"body": "late"}).status_code == 404
+        assert not Comment.objects.exists()
