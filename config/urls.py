@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("predictions.account_urls")),
     path("evidence/", include("sources.urls")),
     path("mail/", include("notifications.urls")),
+    path("", include("comments.urls")),  # p/<id>/comments/…
     path("", include("reports.urls")),
     path("", include("predictions.urls")),
 ]

@@ -174,9 +174,8 @@ def user(django_user_model):
     return django_user_model.objects.create_user(username="ada", password=PASSWORD)
 
 
-@pytest.fixture
-def logged_in(context, user, live_server):
-    """Logs ``user`` in by giving the browser a session cookie (no login form round trip)."""
+def give_session(context, user, live_server) -> None:
+    """Logs ``user`` in to ``context`` with a session cookie (no login form round trip)."""
     from django.conf import settings
     from django.test import Client
 
@@ -184,4 +183,23 @@ def logged_in(context, user, live_server):
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+@pytest.fixture
+def logged_in(context, user, live_server):
+    """Logs ``user`` in by giving the browser a session cookie (no login form round trip)."""
+    give_session(context, user, live_server)
     return user
+
+
+@pytest.fixture
+def no_js_page(browser, live_server, logged_in):
+    """A page of a browser with JavaScript off, logged in as ``logged_in``."""
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, locale="en-GB"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    give_session(context, logged_in, live_server)
+    page = context.new_page()
+    yield page
+    context.close()

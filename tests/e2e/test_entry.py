@@ -12,12 +12,10 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from predictions.models import Prediction
 from predictions.services import profile_for
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_journeys import (
     HEISE_TITLE,
     HEISE_URL,
@@ -312,22 +310,6 @@ def test_the_full_form_takes_quick_dates_and_words(page, logged_in):
         page.locator("form.card button[name=save]").click()
     assert Prediction.objects.get().resolve_by == datetime.date(today.year, 12, 31)
     page.console.assert_clean()
-
-
-@pytest.fixture
-def no_js_page(browser, live_server, logged_in):
-    """A page of a browser with JavaScript off, logged in as ``logged_in``."""
-    context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, locale="en-GB"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    client = Client()
-    client.force_login(logged_in)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_without_javascript_the_capture_line_saves_the_worked_example(no_js_page, logged_in):

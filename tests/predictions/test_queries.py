@@ -173,8 +173,9 @@ class QueryCountTests(TestCase):
             [{}],
             "<tr>",
             # + prediction, forecasts, events, edits, tags, the forecast form's evidence,
-            # due count, the evidence section's links and its library choice
-            expected=[12],
+            # due count, the evidence section's links and its library choice, + the
+            # comment thread's 4 (comments.timeline: is it shared, forecasts, comments, events)
+            expected=[16],
         )
 
     def grow_kind(self, prediction, n: int) -> None:
@@ -217,8 +218,8 @@ class QueryCountTests(TestCase):
             "<tr>",
             # as yes/no, + the options' probabilities (with their options), + the
             # forecast form's options, + the latest forecast and its probabilities, from
-            # which the form starts
-            expected=[16],
+            # which the form starts, + the thread's 4 and its options' probabilities
+            expected=[21],
         )
 
     def test_detail_page_release_date(self):
@@ -239,8 +240,9 @@ class QueryCountTests(TestCase):
             lambda: self.grow_kind(prediction, 45),
             [{}],
             "<tr>",
-            # as yes/no, + the quantiles, + the latest forecast's, from which the form starts
-            expected=[15],
+            # as yes/no, + the quantiles, + the latest forecast's, from which the form starts,
+            # + the thread's 4 and its quantiles
+            expected=[20],
         )
 
     def test_shared_page(self):
@@ -260,7 +262,9 @@ class QueryCountTests(TestCase):
             lambda: grow(45),
             [{}],
             "<tr>",
-            expected=[4],  # anonymous: prediction with its author, forecasts, events, edits
+            # anonymous: prediction with its author, forecasts, events, edits, + the
+            # comment thread's 4 (is it shared, forecasts, comments, events)
+            expected=[8],
         )
 
     def test_shared_page_of_the_other_kinds(self):
@@ -293,5 +297,6 @@ class QueryCountTests(TestCase):
                     lambda p=prediction: self.grow_kind(p, 20),
                     [{}],
                     "<tr>",
-                    expected=[5],  # as yes/no, + the options' probabilities or the quantiles
+                    # as yes/no, + the options' probabilities or the quantiles, twice
+                    expected=[10],
                 )
