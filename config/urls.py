@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("predictions.account_urls")),
     path("evidence/", include("sources.urls")),
     path("mail/", include("notifications.urls")),
+    path("groups/", include("groups.urls")),
     path("", include("reports.urls")),
     path("", include("predictions.urls")),
 ]
