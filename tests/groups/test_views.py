@@ -207,15 +207,40 @@ class DetailTests(Base):
         ForecastFactory(prediction=later, author=self.cast.owner, probability=Decimal("0.830"))
         ForecastFactory(prediction=sooner, author=self.cast.admin, probability=Decimal("0.170"))
         ForecastFactory(prediction=later, author=self.cast.member, probability=Decimal("0.410"))
+        # The question's latest forecast is the owner's again: still not shown.
+        after = timezone.now() + dt.timedelta(minutes=1)
+        ForecastFactory(
+            prediction=later, author=self.cast.owner, probability=Decimal("0.880"), created_at=after
+        )
         response = self.client.get(self.url("detail"))
         rows = list(response.context["page"].object_list)
         assert rows == [sooner, later]
         text = response.content.decode()
         assert "41%" in text
         assert "83%" not in text
+        assert "88%" not in text
         assert "17%" not in text
         assert "Not shared at all" not in text
         assert "Shared elsewhere" not in text
+
+    def test_a_multiple_choice_question_shows_the_viewers_leading_option(self):
+        from predictions.models import Option, OptionProbability
+
+        question = self.share(self.cast.owner, kind="multiple_choice")
+        early, late = (
+            Option.objects.create(prediction=question, label=label, position=i)
+            for i, label in enumerate(["Early", "Late"])
+        )
+        for author, (p_early, p_late) in [
+            (self.cast.member, ("0.350", "0.650")),
+            (self.cast.owner, ("0.900", "0.100")),  # later: the question's latest forecast
+        ]:
+            forecast = ForecastFactory(prediction=question, author=author, probability=None)
+            OptionProbability.objects.create(forecast=forecast, option=early, probability=p_early)
+            OptionProbability.objects.create(forecast=forecast, option=late, probability=p_late)
+        text = self.client.get(self.url("detail")).content.decode()
+        assert "Late 65%" in text
+        assert "90%" not in text
 
     def test_recently_resolved_are_the_last_ten_newest_first(self):
         start = timezone.now() - dt.timedelta(days=30)
@@ -417,3 +442,36 @@ class JoinTests(Base):
         self.as_user(self.cast.former)
         self.client.post(self.join_url())
         assert self.group.memberships.get(user=self.cast.former).role == "member"
+
+
+class QueryCountTests(Base):
+    """The pages cost the same number of queries however many questions and members."""
+
+    def add(self, n: int) -> None:
+        for _ in range(n):
+            user = UserFactory()
+            Membership.objects.create(group=self.group, user=user)
+            prediction = PredictionFactory(owner=user)
+            prediction.shared_with.add(self.group)
+            ForecastFactory(prediction=prediction, author=self.cast.member)
+            settled = PredictionFactory(
+                owner=user, status="resolved", outcome=True, known_at=timezone.now()
+            )
+            settled.shared_with.add(self.group)
+
+    def count(self, url: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert self.client.get(url).status_code == 200
+        return len(queries)
+
+    def test_group_page_and_list(self):
+        self.as_user(self.cast.member)
+        self.add(1)
+        self.count(self.url("detail"))  # the first visit makes the viewer's profile
+        few = self.count(self.url("detail")), self.count(reverse("groups:list"))
+        self.add(6)
+        many = self.count(self.url("detail")), self.count(reverse("groups:list"))
+        assert many == few
