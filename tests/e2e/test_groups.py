@@ -7,6 +7,7 @@ import pytest
 
 from predictions.models import Profile
 from tests.e2e.conftest import PASSWORD
+from tests.e2e.test_journeys import describe, run_axe, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +51,8 @@ def test_create_invite_join_and_see_the_members(
         assert members.get_by_role("row").nth(1).inner_text().startswith("Ada L.")
         assert "bob (you)" in members.get_by_role("row").nth(2).inner_text()
         assert not bob.get_by_label("Anyone with this link can join").is_visible()
+        # On a phone the page fits: its tables become one card per row.
+        assert bob.evaluate("() => document.documentElement.scrollWidth") <= 375
     finally:
         other.close()
 
@@ -57,3 +60,10 @@ def test_create_invite_join_and_see_the_members(
     assert page.get_by_text("You are the owner · 2 members").is_visible()
     assert page.get_by_role("cell", name="bob").is_visible()
     page.console.assert_clean()
+    problems = []
+    for url in (page.url, "/groups/"):
+        page.goto(url)
+        settle(page)
+        if violations := run_axe(page):
+            problems.append(f"{url}: axe violations:\n{describe(violations)}")
+    assert not problems, "\n".join(problems)

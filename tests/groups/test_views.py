@@ -4,6 +4,7 @@ rule's message for members lacking the role, and what each page shows."""
 import datetime as dt
 import re
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.test import TestCase
 from django.urls import URLPattern, reverse
@@ -415,6 +416,35 @@ class JoinTests(Base):
         assert response["Location"] == f"{reverse('login')}?next={url}"
         assert self.client.post(url).status_code == 302
         assert self.group.memberships.count() == 3
+
+    def test_a_newcomer_signs_up_from_the_link_and_comes_back(self):
+        url = self.join_url()
+        login_page = self.client.get(self.client.get(url)["Location"]).content.decode()
+        signup = f"{reverse('signup')}?next={quote(url)}"
+        assert f'href="{signup}"' in login_page
+        assert f'name="next" value="{url}"' in self.client.get(signup).content.decode()
+        data = {
+            "username": "newcomer",
+            "password1": "a long enough pass phrase 42",
+            "password2": "a long enough pass phrase 42",
+            "timezone": "UTC",
+            "next": url,
+        }
+        response = self.client.post(reverse("signup"), data)
+        assert response["Location"] == url
+        assert self.client.post(url).status_code == 302
+        assert self.group.memberships.filter(user__username="newcomer").exists()
+
+    def test_sign_up_goes_to_no_other_site(self):
+        data = {
+            "username": "newcomer",
+            "password1": "a long enough pass phrase 42",
+            "password2": "a long enough pass phrase 42",
+            "timezone": "UTC",
+            "next": "https://evil.example/groups/join/x/",
+        }
+        response = self.client.post(reverse("signup"), data)
+        assert response["Location"] == reverse("predictions:create")
 
     def test_unknown_revoked_and_turned_off_links_are_404(self):
         user = UserFactory()
