@@ -127,6 +127,12 @@ class AccessTests(Base):
             assert self.client.post(url, {"role": "admin"}).status_code == 404
         assert Membership.objects.filter(pk=stranger.pk, role="owner").exists()
 
+    def test_an_id_too_large_for_the_database_is_a_404(self):
+        self.as_user(self.cast.owner)
+        big = 10**30
+        assert self.client.get(f"/groups/{big}/").status_code == 404
+        assert self.client.post(f"/groups/{self.group.pk}/members/{big}/remove/").status_code == 404
+
     def test_changes_take_no_get(self):
         self.as_user(self.cast.owner)
         for name, method, _, _ in GROUP_URLS:
