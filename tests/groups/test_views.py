@@ -179,6 +179,8 @@ class ListAndCreateTests(Base):
         for data, field in [
             ({"name": ""}, "name"),
             ({"name": "x" * 81}, "name"),
+            ({"name": "a\x00b"}, "name"),
+            ({"name": "ok", "description": "a\x00b"}, "description"),
             ({"name": "ok", "description": "d" * 2001}, "description"),
         ]:
             response = self.client.post(reverse("groups:list"), data)
