@@ -8,6 +8,7 @@ urlpatterns = [
     path("evidence/", include("sources.urls")),
     path("mail/", include("notifications.urls")),
     path("", include("comments.urls")),  # p/<id>/comments/…
+    path("groups/", include("groups.urls")),
     path("", include("reports.urls")),
     path("", include("predictions.urls")),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from predictions import verification
@@ -39,6 +40,12 @@ class LoginView(auth_views.LoginView):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("predictions:list")
+    # Where to go once signed up, as the log-in page's `next`: only a page of this site.
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
     if request.method == "POST":
         form = SignupForm(request.POST)
         if form.is_valid():
@@ -48,13 +55,15 @@ def signup(request):
                 profile.timezone = form.cleaned_data["timezone"]
                 profile.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome! Record your first prediction below.")
+            if not next_url:
+                messages.success(request, "Welcome! Record your first prediction below.")
             if verification.send_verification(request, user):
                 messages.info(request, MSG_SENT.format(email=user.email))
-            return redirect("predictions:create")
+            # Back where they came from (a group's invitation link), else the first entry.
+            return redirect(next_url or "predictions:create")
     else:
         form = SignupForm()
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 
 class EmailForm(forms.ModelForm):
