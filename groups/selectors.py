@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from groups.models import Group, Membership
-from predictions.models import Forecast, Prediction, PredictionQuerySet, attach_summaries
+from predictions.models import Forecast, Prediction, PredictionQuerySet, Share, attach_summaries
 
 RECENTLY_RESOLVED = 10
 
@@ -31,7 +31,7 @@ def _count(queryset: QuerySet) -> Coalesce:
 def memberships_of(user) -> QuerySet[Membership]:
     """The user's groups (as memberships, with the group), by name, each with
     `member_count` and `open_count` (open questions shared with it)."""
-    shared_open = Prediction.shared_with.through.objects.filter(
+    shared_open = Share.objects.filter(
         group_id=OuterRef("group_id"), prediction__status=Prediction.Status.OPEN
     )
     return (

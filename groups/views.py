@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from groups import roles, selectors, services
 from groups.forms import GroupForm
+from groups.leaderboard import group_leaderboard_context
 from groups.models import Membership
 from predictions.services import profile_for
 from web.forms import add_form_errors
@@ -108,6 +109,7 @@ def group_detail(request, me: Membership):
         "can_manage": roles.is_manager(me),
         "can_delete": roles.can_delete(me),
         "nav": "groups",
+        **group_leaderboard_context(group, request.GET, viewer=request.user),
     }
     return render(request, "groups/detail.html", context)
 
