@@ -36,7 +36,7 @@ LEGEND_TOP = 12 + 2 * LEGEND_ROW  # yes/no: at most four entries, two a row
 BINARY_HEIGHT = PLOT_HEIGHT + LEGEND_TOP + 40
 
 
-def _history(times, probs, known_at, outcome, evidence_times, now, tz) -> Figure:
+def _history(times, probs, known_at, outcome, evidence_times, now, tz, community=None) -> Figure:
     fig, margins = figure(WIDTH, BINARY_HEIGHT, left=76, right=14, top=LEGEND_TOP, bottom=40)
     fig.subplots_adjust(**margins)
     ax = fig.subplots()
@@ -48,6 +48,22 @@ def _history(times, probs, known_at, outcome, evidence_times, now, tz) -> Figure
     line_p = np.append(p[~late], p[~late][-1]) if (~late).any() else p
     ax.step(line_t, line_p, where="post", color=BLUE, linewidth=2, label="Forecast")
     forecast_marks(ax, t, p, late, late_label="Late (not scored)")
+    if community is not None and len(community[0]):
+        c_t = np.asarray(community[0], dtype="datetime64[us]")
+        c_p = np.asarray(community[1], dtype=float)
+        on_time = c_t <= end
+        if on_time.any():
+            c_line_t = np.append(c_t[on_time], end)
+            c_line_p = np.append(c_p[on_time], c_p[on_time][-1])
+            ax.step(
+                c_line_t,
+                c_line_p,
+                where="post",
+                color=ORANGE,
+                linestyle=DASHED,
+                linewidth=1.6,
+                label="Community",
+            )
     if known_at is not None:
         result = {1: "YES", 0: "NO"}.get(outcome, "")
         ax.axvline(
@@ -89,6 +105,7 @@ def prediction_svg(
     now: datetime | None = None,
     tz=None,
     empty_message: str = "No forecast to chart yet",
+    community: tuple[Sequence, Sequence[float]] | None = None,
 ) -> bytes:
     """A prediction's probability of YES over time as a step line.
 
@@ -97,6 +114,8 @@ def prediction_svg(
     (1 YES, 0 NO) drawn there; forecasts after it are marked late. `evidence_times`
     marks when evidence was linked; `now` ends the line of an open prediction; `tz`
     labels the axis in the owner's time zone; `empty_message` is shown without forecasts.
+    `community` (times, probabilities) is the community forecast's history of a shared
+    question, drawn dashed beside the forecaster's own line.
     """
     if not len(times):
         return placeholder_svg(empty_message, height=BINARY_HEIGHT)
@@ -110,6 +129,7 @@ def prediction_svg(
         naive_utc(evidence_times),
         naive_utc([now])[0],
         tz,
+        (naive_utc(community[0]), community[1]) if community is not None else None,
     )
 
 

@@ -173,8 +173,9 @@ class QueryCountTests(TestCase):
             [{}],
             "<tr>",
             # + prediction, forecasts, events, edits, tags, the forecast form's evidence,
-            # due count, the evidence section's links and its library choice
-            expected=[12],
+            # due count, the evidence section's links and its library choice, the groups
+            # it is shared with (predictions.sharing asks whether it is shared)
+            expected=[13],
         )
 
     def grow_kind(self, prediction, n: int) -> None:
@@ -218,7 +219,7 @@ class QueryCountTests(TestCase):
             # as yes/no, + the options' probabilities (with their options), + the
             # forecast form's options, + the latest forecast and its probabilities, from
             # which the form starts
-            expected=[16],
+            expected=[17],  # + the groups it is shared with
         )
 
     def test_detail_page_release_date(self):
@@ -240,7 +241,7 @@ class QueryCountTests(TestCase):
             [{}],
             "<tr>",
             # as yes/no, + the quantiles, + the latest forecast's, from which the form starts
-            expected=[15],
+            expected=[16],  # + the groups it is shared with
         )
 
     def test_shared_page(self):
@@ -260,7 +261,9 @@ class QueryCountTests(TestCase):
             lambda: grow(45),
             [{}],
             "<tr>",
-            expected=[4],  # anonymous: prediction with its author, forecasts, events, edits
+            expected=[
+                5
+            ],  # anonymous: prediction with its author, its groups, forecasts, events, edits
         )
 
     def test_shared_page_of_the_other_kinds(self):
@@ -293,5 +296,5 @@ class QueryCountTests(TestCase):
                     lambda p=prediction: self.grow_kind(p, 20),
                     [{}],
                     "<tr>",
-                    expected=[5],  # as yes/no, + the options' probabilities or the quantiles
+                    expected=[6],  # as yes/no, + the options' probabilities or the quantiles
                 )

@@ -490,7 +490,7 @@ class QueryCountTests(TestCase):
         large = reverse("predictions:detail", args=[self.large.pk])
         # the yes/no budget of tests/predictions/test_queries.py, + the forecast form's
         # evidence choices, which these predictions have
-        assert self.count(self.small_owner, small) == self.count(self.large_owner, large) == 13
+        assert self.count(self.small_owner, small) == self.count(self.large_owner, large) == 14
         self.client.force_login(self.large_owner)
         html = self.client.get(large).content.decode()
         assert 'id="evidence-section"' in html
