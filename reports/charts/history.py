@@ -75,7 +75,8 @@ def _history(times, probs, known_at, outcome, evidence_times, now, tz, community
         )
         if outcome in (0, 1):
             ax.plot([end], [outcome], "D", color=VERMILLION, markersize=6)
-    _finish_probability_axes(ax, t, end, evidence_times, tz, ylabel="P(YES)")
+    span = t if community is None else np.append(t, np.asarray(community[0], "datetime64[us]"))
+    _finish_probability_axes(ax, span, end, evidence_times, tz, ylabel="P(YES)")
     return fig
 
 
