@@ -22,6 +22,12 @@ def community_line(steps: list) -> tuple[list, list[float]]:
     return [when for when, _ in steps], [pooled.probability for _, pooled in steps]
 
 
+def community_options_line(steps: list) -> tuple[list, list[list[float]]]:
+    """(times, pooled probabilities per option) of a multiple-choice question's
+    community history."""
+    return [when for when, _ in steps], [list(pooled.probabilities) for _, pooled in steps]
+
+
 def option_line(prediction: Prediction, forecasts: list[Forecast]) -> OptionHistory:
     """The option probabilities of `forecasts` (prefetched), options in their order."""
     options = list(prediction.options.all())

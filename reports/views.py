@@ -42,7 +42,13 @@ from reports.dashboard.filters import PERIODS, DashboardFilterForm
 from reports.dashboard.links import bucket_url, list_url, period_links
 from reports.dashboard.numbers import ROLLING
 from reports.dashboard.sections import MIN_CALIBRATION
-from reports.question_lines import binary_line, community_line, option_line, quantile_line
+from reports.question_lines import (
+    binary_line,
+    community_line,
+    community_options_line,
+    option_line,
+    quantile_line,
+)
 from reports.selectors.filters import prediction_counts
 from reports.selectors.history import evidence_times
 from reports.selectors.version import data_version
@@ -228,13 +234,14 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction, viewer) 
     data: tuple  # what the chart draws, for its cache key
     if kind == Prediction.Kind.MULTIPLE_CHOICE:
         history = option_line(prediction, view.line)
+        choices = community_options_line(view.history) if view.together else None
         winner = (
             history.option_ids.index(prediction.outcome_option_id)
             if prediction.status == Prediction.Status.RESOLVED
             and prediction.outcome_option_id in history.option_ids
             else None
         )
-        data = (history.times, history.labels, history.probs.tolist(), winner)
+        data = (history.times, history.labels, history.probs.tolist(), winner, choices)
 
         def render_svg() -> bytes:
             return choice_svg(
@@ -245,6 +252,7 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction, viewer) 
                 winner=winner,
                 evidence_times=evidence,
                 tz=profile.tzinfo,
+                community=choices,
             )
 
     elif kind == Prediction.Kind.DATE:

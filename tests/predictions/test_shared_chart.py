@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from predictions import forecasters, services
+from reports.charts.history import choice_chart_height
 from reports.question_lines import binary_line, option_line, quantile_line
 from reports.selectors.history import (
     prediction_history,
@@ -106,3 +107,27 @@ class LinesTests(SharedQuestionCase):
         assert b"Community" in member_svg
         assert b"Community" in owner_svg
         assert member_svg != owner_svg  # each draws their own line
+
+    def test_multiple_choice_charts_draw_the_community_once_allowed(self):
+        choice = services.prediction_create(
+            owner=self.owner,
+            kind="multiple_choice",
+            question="Which?",
+            resolve_by=NOW.date() + dt.timedelta(days=30),
+            options=["A", "B"],
+            option_probabilities=[Decimal("0.8"), Decimal("0.2")],
+        )
+        self.shared(choice)
+        chart = reverse("reports:prediction_chart", args=[choice.pk])
+        detail = reverse("predictions:detail", args=[choice.pk])
+        client = self.as_user(self.member)
+        assert b"Community" not in client.get(chart).content
+        services.forecast_create(
+            prediction=choice,
+            author=self.member,
+            option_probabilities=[Decimal("0.4"), Decimal("0.6")],
+        )
+        assert b"Community" in client.get(chart).content
+        # The image's size leaves the community's legend row its room.
+        page = client.get(detail).content.decode()
+        assert f'height="{choice_chart_height(2, community=True)}"' in page
