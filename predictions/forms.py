@@ -16,7 +16,7 @@ from django.db import connection
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from predictions import rules
+from predictions import rules, sharing
 from predictions.capture import MSG_NO_DATE
 from predictions.date_completion import completion_json
 from predictions.dates_in_words import QUICK_DATES, read_date, read_deadline
@@ -399,7 +399,8 @@ class ForecastForm(forms.Form):
         empty_label="— none —",
     )
 
-    def __init__(self, *args, prediction: Prediction, **kwargs):
+    def __init__(self, *args, prediction: Prediction, author=None, **kwargs):
+        # `author` as the other kinds' forms take it; a yes/no update starts empty.
         super().__init__(*args, **kwargs)
         offer_evidence(self, prediction)
 
@@ -486,6 +487,33 @@ class ShareForm(forms.Form):
     new_link = forms.BooleanField(
         required=False, label="Make a new link (the old one stops working)"
     )
+    groups: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Forecast together with your groups",
+        help_text="Members can read it and forecast on it; only you edit and resolve it.",
+    )
+    hide_until_forecast = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Hide the others' forecasts until each member has made their own",
+    )
+    hidden_until = BoundedDateField(
+        required=False,
+        label="Hide them from everyone until (optional)",
+        help_text="Nobody sees the others' forecasts or the community forecast before this day.",
+    )
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = self.fields["groups"]
+        assert isinstance(groups, forms.ModelMultipleChoiceField)  # declared above
+        groups.queryset = sharing.groups_of(owner)
+        if not groups.queryset.exists():
+            # Nothing to share with: the hiding switches would only reset to off.
+            for name in ("groups", "hide_until_forecast", "hidden_until"):
+                del self.fields[name]
 
 
 def timezone_choices() -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from predictions import rules
+from predictions import rules, sharing
 from predictions.forms import (
     TRAILING_FIELDS,
     BoundedDateField,
@@ -273,14 +273,15 @@ class OptionForecastForm(OptionProbabilitiesMixin):
         empty_label="— none —",
     )
 
-    def __init__(self, *args, prediction: Prediction, **kwargs):
+    def __init__(self, *args, prediction: Prediction, author=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.options = list(prediction.options.all())
         self.add_probability_fields([option.label for option in self.options])
         self.order_fields([f"prob_{i}" for i in range(self.option_total)])
         offer_evidence(self, prediction)
-        # Start from the current forecast: an update changes a number or two, not all.
-        latest = prediction.forecasts.order_by("-created_at", "-pk").first()
+        # Start from the author's current forecast (the owner's unless another member
+        # forecasts): an update changes a number or two, not all.
+        latest = sharing.latest_forecast(prediction, author)
         if latest is not None:
             current = {row.option_id: row.probability for row in latest.option_probabilities.all()}
             for i, option in enumerate(self.options):
@@ -308,9 +309,9 @@ class QuantilesMixin(forms.Form):
             field.today = today
             self.fields[name] = field
 
-    def start_from(self, prediction: Prediction) -> None:
-        """Fills the boxes with the current forecast's dates."""
-        latest = prediction.forecasts.order_by("-created_at", "-pk").first()
+    def start_from(self, prediction: Prediction, author=None) -> None:
+        """Fills the boxes with the author's (by default the owner's) current dates."""
+        latest = sharing.latest_forecast(prediction, author)
         if latest is None:
             return
         days = {row.level: row.value for row in latest.quantiles.all()}
@@ -367,12 +368,12 @@ class DateForecastForm(QuantilesMixin):
     rationale = OptionForecastForm.base_fields["rationale"]
     evidence = OptionForecastForm.base_fields["evidence"]
 
-    def __init__(self, *args, prediction: Prediction, **kwargs):
+    def __init__(self, *args, prediction: Prediction, author=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_quantile_fields(lambda: profile_for(prediction.owner).today())
         self.order_fields([name for name, _, _ in QUANTILE_FIELDS])
         offer_evidence(self, prediction)
-        self.start_from(prediction)
+        self.start_from(prediction, author)
 
     def clean(self):
         cleaned = super().clean()
@@ -444,9 +445,12 @@ class ExtendForm(forms.Form):
 
 
 class ForecastFormClass(Protocol):
-    """A forecast form class: built for one prediction, given as a keyword."""
+    """A forecast form class: built for one prediction, given as a keyword, for the
+    author who forecasts (None: the owner)."""
 
-    def __call__(self, *args: Any, prediction: Prediction, **kwargs: Any) -> forms.Form: ...
+    def __call__(
+        self, *args: Any, prediction: Prediction, author: Any = None, **kwargs: Any
+    ) -> forms.Form: ...
 
 
 # Keyed by str: Prediction.Kind is a str TextChoices and lookups pass the stored kind.

@@ -131,14 +131,19 @@ class PredictionQuerySet(models.QuerySet):
         """Open predictions whose resolve-by date has passed (`today` is the owner's date)."""
         return self.open().filter(resolve_by__lt=today)
 
-    def with_latest_forecast(self) -> "PredictionQuerySet":
+    def with_latest_forecast(self, author=None) -> "PredictionQuerySet":
         """Annotates `latest_forecast_id`, `latest_probability` (yes/no only) and
-        `latest_forecast_at`.
+        `latest_forecast_at`: of the latest forecast by `author`, by default each
+        prediction's owner (members of the groups it is shared with forecast on it too,
+        and their forecasts are not the owner's).
 
         One correlated subquery each, so a list page costs the same number of queries
         however many rows it shows.
         """
-        latest = Forecast.objects.filter(prediction=OuterRef("pk")).order_by("-created_at", "-pk")
+        latest = Forecast.objects.filter(
+            prediction=OuterRef("pk"),
+            author=OuterRef("owner") if author is None else author,
+        ).order_by("-created_at", "-pk")
         return self.annotate(
             latest_forecast_id=Subquery(latest.values("pk")[:1]),
             latest_probability=Subquery(latest.values("probability")[:1]),

@@ -22,6 +22,16 @@ MSG_CANNOT_FORECAST = (
 )
 
 
+def groups_of(user) -> QuerySet:
+    """The groups `user` belongs to, by name: those they may share a prediction with.
+    Through the user's memberships, by relation (predictions imports no groups)."""
+    group_model = Prediction.shared_with.field.related_model
+    if not user.is_authenticated:
+        return group_model._default_manager.none()
+    memberships = user.group_memberships.values("group_id")
+    return group_model._default_manager.filter(pk__in=memberships).order_by("name", "pk")
+
+
 def is_shared(prediction: Prediction) -> bool:
     return prediction.shared_with.exists()
 
@@ -60,3 +70,9 @@ def forecasts_visible_to(prediction: Prediction, viewer, today: date) -> QuerySe
     if not viewer.is_authenticated:
         return forecasts.none()
     return forecasts.filter(author=viewer)
+
+
+def latest_forecast(prediction: Prediction, author=None) -> Forecast | None:
+    """The latest forecast `author` (by default the owner) made on `prediction`."""
+    author_id = prediction.owner_id if author is None else author.pk
+    return prediction.forecasts.filter(author_id=author_id).order_by("-created_at", "-pk").first()

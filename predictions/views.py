@@ -6,17 +6,19 @@ named partial of the same template; everything also works as plain GET/POST.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from predictions import kinds, rules, services
 from predictions.capture import preview_text
 from predictions.date_completion import completion_json
 from predictions.dates_in_words import QUICK_DATES, describe_day, read_date
+from predictions.forecasters import QuestionView, forecaster_name, question_view
 from predictions.forms import (
     PredictionEditForm,
     ShareForm,
@@ -33,7 +35,7 @@ from predictions.list_filters import (
     list_range,
     narrow,
 )
-from predictions.models import OptionProbability, Prediction, Profile, Tag, attach_summaries
+from predictions.models import Prediction, Profile, Tag, attach_summaries
 from predictions.probability import certainty_warning
 from predictions.quick_entry import (
     capture_create,
@@ -274,21 +276,18 @@ def forecast_history(prediction: Prediction, forecasts: list) -> list[dict]:
     return rows[::-1]
 
 
-def _forecast_context(prediction: Prediction, forecasts) -> dict:
+def _forecast_context(prediction: Prediction, view: QuestionView) -> dict:
     """What the per-kind fragments of templates/predictions/includes/ and the chart tag
-    need: every forecast oldest first, the history newest first, the latest forecast,
-    the resolution and edit histories."""
-    if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE:
-        with_options = OptionProbability.objects.select_related("option")
-        forecasts = forecasts.prefetch_related(Prefetch("option_probabilities", with_options))
-    elif prediction.kind == Prediction.Kind.DATE:
-        forecasts = forecasts.prefetch_related("quantiles")
-    forecasts = list(forecasts)
+    need: the followed forecasts oldest first (predictions.forecasters), the history
+    newest first, the latest forecast, the forecasters and community forecast of a
+    shared question, the resolution and edit histories."""
+    forecasts = view.line
     return {
         "prediction": prediction,
         "forecasts": forecasts,
         "history": forecast_history(prediction, forecasts),
         "latest": forecasts[-1] if forecasts else None,
+        "together": view,
         "events": list(
             prediction.resolution_events.select_related("evidence__source", "outcome_option")
         ),
@@ -297,32 +296,52 @@ def _forecast_context(prediction: Prediction, forecasts) -> dict:
 
 
 def _detail_context(request, prediction: Prediction, **extra) -> dict:
-    forecasts = prediction.forecasts.select_related("evidence__source")
+    today = profile_for(request.user).today()
+    is_owner = request.user.pk == prediction.owner_id
     context = {
-        **_forecast_context(prediction, forecasts),
-        "tags": list(prediction.tags.all()),
-        "today": profile_for(request.user).today(),
-        "is_owner": True,
+        **_forecast_context(prediction, question_view(prediction, request.user, today)),
+        "tags": list(prediction.tags.all()) if is_owner else [],
+        "today": today,
+        "is_owner": is_owner,
+        "owner_name": "" if is_owner else forecaster_name(prediction.owner),
+        "shared_groups": [group.name for group in prediction.shared_with.all()],
         "nav": "list",
     }
     context.setdefault("forecast_form", None)
     context.update(extra)
     if context["forecast_form"] is None and prediction.status == Prediction.Status.OPEN:
-        context["forecast_form"] = kinds.FORECAST_FORMS[prediction.kind](prediction=prediction)
-    if prediction.kind == Prediction.Kind.DATE and prediction.status == Prediction.Status.OPEN:
+        context["forecast_form"] = _forecast_form(request, prediction)
+    if (
+        is_owner
+        and prediction.kind == Prediction.Kind.DATE
+        and prediction.status == Prediction.Status.OPEN
+    ):
         context.setdefault("extend_form", kinds.ExtendForm())
     return context
 
 
+def _forecast_form(request, prediction: Prediction, *args, **kwargs):
+    """The forecast form of the prediction's kind, starting from the viewer's own
+    latest forecast."""
+    form_class = kinds.FORECAST_FORMS[prediction.kind]
+    return form_class(*args, prediction=prediction, author=request.user, **kwargs)
+
+
+def _readable_prediction(request, pk: int) -> Prediction:
+    """The owner's prediction, or one shared with a group the viewer belongs to
+    (predictions.sharing); 404 for anyone else. Owner-only actions use _own_prediction."""
+    readable = Prediction.objects.readable_by(request.user).prefetch_related("shared_with")
+    return get_object_or_404(readable, pk=pk)
+
+
 @require_GET
 def prediction_detail(request, pk: int):
-    prediction = _own_prediction(request, pk)
+    prediction = _readable_prediction(request, pk)
     context = _detail_context(request, prediction)
     cited = evidence_from_query(prediction, request.GET.get("evidence"))
     if cited is not None and context["forecast_form"] is not None:
         # "Update forecast citing this" on an evidence link preselects it.
-        form_class = kinds.FORECAST_FORMS[prediction.kind]
-        context["forecast_form"] = form_class(prediction=prediction, initial={"evidence": cited})
+        context["forecast_form"] = _forecast_form(request, prediction, initial={"evidence": cited})
     return render(request, "predictions/detail.html", context)
 
 
@@ -330,22 +349,21 @@ def prediction_detail(request, pk: int):
 def forecast_evidence(request, pk: int):
     """The forecast form's evidence choice alone, refetched when evidence was added or
     removed on the page, so that new evidence can be cited without a reload."""
-    prediction = _own_prediction(request, pk)
-    form = kinds.FORECAST_FORMS[prediction.kind](prediction=prediction)
-    context = {"form": form, "prediction": prediction}
+    prediction = _readable_prediction(request, pk)
+    context = {"form": _forecast_form(request, prediction), "prediction": prediction}
     return render(request, "predictions/includes/forecast_evidence.html", context)
 
 
 @require_POST
 def forecast_add(request, pk: int):
-    """Appends a forecast; htmx swaps the forecast panel in place."""
-    prediction = _own_prediction(request, pk)
-    form_class = kinds.FORECAST_FORMS[prediction.kind]
-    form = form_class(request.POST, prediction=prediction)
+    """Appends a forecast by the viewer (the owner or a member of a group the prediction
+    is shared with: each has their own history); htmx swaps the forecast panel in place."""
+    prediction = _readable_prediction(request, pk)
+    form = _forecast_form(request, prediction, request.POST)
     if "normalise" in request.POST and isinstance(form, kinds.OptionForecastForm):
         # Scaled to 100% and shown again, not saved: the person checks and presses Update.
         data, note = form.normalised_data()
-        form = form_class(prediction=prediction, initial=data)
+        form = _forecast_form(request, prediction, initial=data)
         template = partial_template(request, "predictions/detail.html", "forecast-panel")
         context = _detail_context(request, prediction, forecast_form=form, rows_note=note)
         return render(request, template, context)
@@ -367,7 +385,7 @@ def forecast_add(request, pk: int):
             context = _detail_context(
                 request,
                 prediction,
-                forecast_form=form_class(prediction=prediction),
+                forecast_form=_forecast_form(request, prediction),
                 just_saved=True,
             )
             response = render(request, "predictions/detail.html#forecast-panel", context)
@@ -520,24 +538,58 @@ def prediction_edit(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def prediction_share(request, pk: int):
+    """Who may read it (private, link, public) and the groups whose members forecast on
+    it too, with the hiding of each other's forecasts."""
     prediction = _own_prediction(request, pk)
     if request.method == "POST":
-        form = ShareForm(request.POST)
+        form = ShareForm(request.POST, owner=request.user)
         if form.is_valid():
-            services.prediction_share(
-                prediction=prediction,
-                visibility=form.cleaned_data["visibility"],
-                new_link=form.cleaned_data["new_link"],
-            )
-            messages.success(request, f"Sharing: {prediction.get_visibility_display()}.")
-            return redirect("predictions:share", pk=prediction.pk)
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    services.prediction_share(
+                        prediction=prediction,
+                        visibility=data["visibility"],
+                        new_link=data["new_link"],
+                    )
+                    if "groups" in form.fields:
+                        services.prediction_share_with_groups(
+                            prediction=prediction,
+                            groups=data["groups"],
+                            hide_until_forecast=data["hide_until_forecast"],
+                            hidden_until=data["hidden_until"],
+                        )
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(request, f"Sharing: {_sharing_summary(prediction)}.")
+                return redirect("predictions:share", pk=prediction.pk)
     else:
-        form = ShareForm(initial={"visibility": prediction.visibility})
+        form = ShareForm(
+            owner=request.user,
+            initial={
+                "visibility": prediction.visibility,
+                "groups": list(prediction.shared_with.all()),
+                "hide_until_forecast": prediction.hide_until_forecast,
+                "hidden_until": prediction.hidden_until,
+            },
+        )
     share_url = request.build_absolute_uri(
         reverse("predictions:shared", kwargs={"token": prediction.share_token})
     )
-    context = {"prediction": prediction, "form": form, "share_url": share_url}
+    context = {
+        "prediction": prediction,
+        "form": form,
+        "share_url": share_url,
+        "has_groups": "groups" in form.fields,
+    }
     return render(request, "predictions/share.html", context)
+
+
+def _sharing_summary(prediction: Prediction) -> str:
+    names = [group.name for group in prediction.shared_with.all()]
+    with_groups = f"; forecast together with {', '.join(names)}" if names else ""
+    return f"{prediction.get_visibility_display()}{with_groups}"
 
 
 @require_GET
@@ -570,15 +622,18 @@ def due_queue(request):
 def prediction_shared(request, token: str):
     """Read-only page for link-shared and public predictions: no owner details but a name."""
     prediction = get_object_or_404(
-        Prediction.objects.select_related("owner__profile", "outcome_option").exclude(
-            visibility=Prediction.Visibility.PRIVATE
-        ),
+        Prediction.objects.select_related("owner__profile", "outcome_option")
+        .prefetch_related("shared_with")
+        .exclude(visibility=Prediction.Visibility.PRIVATE),
         share_token=token,
     )
     if request.user.is_authenticated and request.user.pk == prediction.owner_id:
         messages.info(request, "This is how others see your shared prediction.")
+    # Everyone here is a reader of the link, the owner included: what they see is what
+    # an anonymous visitor sees, hiding included.
+    today = timezone.now().date()
     context = {
-        **_forecast_context(prediction, prediction.forecasts.all()),
+        **_forecast_context(prediction, question_view(prediction, AnonymousUser(), today)),
         "author_name": _display_name(prediction.owner),
     }
     return render(request, "predictions/shared.html", context)

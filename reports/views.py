@@ -6,6 +6,7 @@ keys that include the data version, and revalidated by the browser with an ETag.
 """
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,6 +19,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from predictions.forecasters import question_view
 from predictions.models import Prediction
 from predictions.services import profile_for
 from reports.charts.dates import date_svg
@@ -40,13 +42,15 @@ from reports.dashboard.filters import PERIODS, DashboardFilterForm
 from reports.dashboard.links import bucket_url, list_url, period_links
 from reports.dashboard.numbers import ROLLING
 from reports.dashboard.sections import MIN_CALIBRATION
-from reports.selectors.filters import prediction_counts
-from reports.selectors.history import (
-    evidence_times,
-    prediction_history,
-    prediction_option_history,
-    prediction_quantile_history,
+from reports.question_lines import (
+    binary_line,
+    community_line,
+    community_options_line,
+    option_line,
+    quantile_line,
 )
+from reports.selectors.filters import prediction_counts
+from reports.selectors.history import evidence_times
 from reports.selectors.version import data_version
 from web.htmx import wants_partial
 
@@ -212,27 +216,32 @@ def dashboard_chart(request: HtmxHttpRequest, name: str) -> HttpResponse:
     return _svg_response(request, chart_at, svg, immutable=requested == version)
 
 
-def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpResponse:
+def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction, viewer) -> HttpResponse:
     """The chart of one prediction's forecasts by kind (yes/no: probability over time;
     multiple choice: a line per option; release date: a fan of its quantiles), cached
-    by the very data it draws."""
+    by the very data it draws. It draws the line predictions.forecasters gives `viewer`
+    (their own forecasts, or the owner's on a shared link) and, on a yes/no question
+    forecast together whose others they may see, the community forecast's history."""
     evidence = evidence_times(prediction)
     profile = profile_for(prediction.owner)
     closed = prediction.status != Prediction.Status.OPEN
     known_at = prediction.known_at if closed else None
     # An open prediction's lines run to today, so its key changes daily.
     today = None if known_at else timezone.now().date()
+    viewer_today = profile_for(viewer).today() if viewer.is_authenticated else _utc_today()
+    view = question_view(prediction, viewer, viewer_today)
     kind = prediction.kind
     data: tuple  # what the chart draws, for its cache key
     if kind == Prediction.Kind.MULTIPLE_CHOICE:
-        history = prediction_option_history(prediction)
+        history = option_line(prediction, view.line)
+        choices = community_options_line(view.history) if view.together else None
         winner = (
             history.option_ids.index(prediction.outcome_option_id)
             if prediction.status == Prediction.Status.RESOLVED
             and prediction.outcome_option_id in history.option_ids
             else None
         )
-        data = (history.times, history.labels, history.probs.tolist(), winner)
+        data = (history.times, history.labels, history.probs.tolist(), winner, choices)
 
         def render_svg() -> bytes:
             return choice_svg(
@@ -243,10 +252,11 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpR
                 winner=winner,
                 evidence_times=evidence,
                 tz=profile.tzinfo,
+                community=choices,
             )
 
     elif kind == Prediction.Kind.DATE:
-        quantiles = prediction_quantile_history(prediction)
+        quantiles = quantile_line(view.line)
         actual = (
             prediction.outcome_date if prediction.status == Prediction.Status.RESOLVED else None
         )
@@ -265,18 +275,20 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpR
             )
 
     else:
-        history = prediction_history(prediction)
+        times, probs = binary_line(view.line)
+        community = community_line(view.history) if view.together else None
         outcome = None if prediction.outcome is None else int(prediction.outcome)
-        data = (history.to_records(index=False).tolist(), outcome)
+        data = (times, probs, outcome, community)
 
         def render_svg() -> bytes:
             return prediction_svg(
-                times=history["created_at"].tolist(),
-                probs=history["probability"].to_numpy(),
+                times=times,
+                probs=probs,
                 known_at=known_at,
                 outcome=outcome,
                 evidence_times=evidence,
                 tz=profile.tzinfo,
+                community=community,
             )
 
     key = cache_key(
@@ -296,11 +308,15 @@ def _prediction_chart(request: HtmxHttpRequest, prediction: Prediction) -> HttpR
 @require_GET
 @csp_override(SVG_CSP)
 def prediction_chart(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The owner's chart of one prediction's forecasts; 404 for anyone else."""
+    """The chart of one prediction for its owner and the members of the groups it is
+    shared with (predictions.sharing); 404 for anyone else."""
     prediction = get_object_or_404(
-        Prediction.objects.visible_to(request.user).select_related("owner__profile"), pk=pk
+        Prediction.objects.readable_by(request.user)
+        .select_related("owner__profile")
+        .prefetch_related("shared_with"),
+        pk=pk,
     )
-    return _prediction_chart(request, prediction)
+    return _prediction_chart(request, prediction, request.user)
 
 
 @login_not_required
@@ -309,9 +325,14 @@ def prediction_chart(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def shared_prediction_chart(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The same chart for a prediction shared by link or public; 404 while private."""
     prediction = get_object_or_404(
-        Prediction.objects.filter(visibility__in=SHARED_VISIBILITY).select_related(
-            "owner__profile"
-        ),
+        Prediction.objects.filter(visibility__in=SHARED_VISIBILITY)
+        .select_related("owner__profile")
+        .prefetch_related("shared_with"),
         share_token=token,
     )
-    return _prediction_chart(request, prediction)
+    # Whoever opens a shared link sees what an anonymous reader sees, hiding included.
+    return _prediction_chart(request, prediction, AnonymousUser())
+
+
+def _utc_today():
+    return timezone.now().date()

@@ -52,6 +52,12 @@ def _own_prediction(request: HtmxHttpRequest, pk: int) -> Prediction:
     return get_object_or_404(Prediction.objects.owned_by(request.user), pk=pk)
 
 
+def _readable_prediction(request: HtmxHttpRequest, pk: int) -> Prediction:
+    """Members of a group the prediction is shared with read its evidence too (read-only:
+    evidence_section_context offers the forms to the owner only)."""
+    return get_object_or_404(Prediction.objects.readable_by(request.user), pk=pk)
+
+
 def _own_link(request: HtmxHttpRequest, pk: int) -> EvidenceLink:
     links = EvidenceLink.objects.select_related("source", "prediction")
     return get_object_or_404(links, pk=pk, prediction__owner_id=request.user.pk)
@@ -139,7 +145,7 @@ def source_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence_section(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A prediction's evidence: the section (htmx) or a page of its own."""
-    return _render_section(request, _own_prediction(request, pk))
+    return _render_section(request, _readable_prediction(request, pk))
 
 
 @require_POST

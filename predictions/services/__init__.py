@@ -47,6 +47,7 @@ from predictions.services.resolve import (
     prediction_reopen,
     prediction_resolve,
 )
+from predictions.services.sharing import MSG_NOT_YOUR_GROUP, prediction_share_with_groups
 
 __all__ = [
     "ALLOWED_LEVELS",
@@ -57,6 +58,7 @@ __all__ = [
     "MSG_EXTEND_ONLY_OPEN",
     "MSG_KNOWN_AT_BEFORE_CREATION",
     "MSG_KNOWN_AT_FUTURE",
+    "MSG_NOT_YOUR_GROUP",
     "MSG_OPTIONS_MISMATCH",
     "MSG_OPTIONS_TOTAL",
     "MSG_OPTION_COUNT",
@@ -80,6 +82,7 @@ __all__ = [
     "prediction_reopen",
     "prediction_resolve",
     "prediction_share",
+    "prediction_share_with_groups",
     "prediction_update",
     "profile_for",
     "tags_for_names",

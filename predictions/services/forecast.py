@@ -8,12 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from predictions import rules
+from predictions import rules, sharing
 from predictions.models import DateQuantile, Forecast, OptionProbability, Prediction
 
 MSG_RESOLVED_NO_FORECAST = "This prediction is closed; reopen it before adding a forecast."
 MSG_EVIDENCE_ELSEWHERE = "That evidence belongs to another prediction."
-MSG_NOT_OWNER = "Only the owner can forecast on this prediction."
 
 
 @transaction.atomic
@@ -36,9 +35,11 @@ def forecast_create(
     The payload depends on the kind: `probability` of YES; `option_probabilities` in
     option order, totalling 100% (±0.1); or `quantiles`, at least the 10/50/90% dates,
     strictly increasing. `created_at` is for imports; forms always forecast "now".
+    The author is the owner or a member of a group it is shared with; each author's
+    forecasts are their own history.
     """
-    if author.pk != prediction.owner_id:
-        raise ValidationError(MSG_NOT_OWNER)
+    if not sharing.can_forecast(prediction, author):
+        raise ValidationError(sharing.MSG_CANNOT_FORECAST)
     # Re-read the status under the transaction's lock so a concurrent resolve wins cleanly.
     status = Prediction.objects.filter(pk=prediction.pk).values_list("status", flat=True).get()
     if status != Prediction.Status.OPEN and not import_key:

@@ -36,7 +36,7 @@ LEGEND_TOP = 12 + 2 * LEGEND_ROW  # yes/no: at most four entries, two a row
 BINARY_HEIGHT = PLOT_HEIGHT + LEGEND_TOP + 40
 
 
-def _history(times, probs, known_at, outcome, evidence_times, now, tz) -> Figure:
+def _history(times, probs, known_at, outcome, evidence_times, now, tz, community=None) -> Figure:
     fig, margins = figure(WIDTH, BINARY_HEIGHT, left=76, right=14, top=LEGEND_TOP, bottom=40)
     fig.subplots_adjust(**margins)
     ax = fig.subplots()
@@ -48,6 +48,22 @@ def _history(times, probs, known_at, outcome, evidence_times, now, tz) -> Figure
     line_p = np.append(p[~late], p[~late][-1]) if (~late).any() else p
     ax.step(line_t, line_p, where="post", color=BLUE, linewidth=2, label="Forecast")
     forecast_marks(ax, t, p, late, late_label="Late (not scored)")
+    if community is not None and len(community[0]):
+        c_t = np.asarray(community[0], dtype="datetime64[us]")
+        c_p = np.asarray(community[1], dtype=float)
+        on_time = c_t <= end
+        if on_time.any():
+            c_line_t = np.append(c_t[on_time], end)
+            c_line_p = np.append(c_p[on_time], c_p[on_time][-1])
+            ax.step(
+                c_line_t,
+                c_line_p,
+                where="post",
+                color=ORANGE,
+                linestyle=DASHED,
+                linewidth=1.6,
+                label="Community",
+            )
     if known_at is not None:
         result = {1: "YES", 0: "NO"}.get(outcome, "")
         ax.axvline(
@@ -59,7 +75,8 @@ def _history(times, probs, known_at, outcome, evidence_times, now, tz) -> Figure
         )
         if outcome in (0, 1):
             ax.plot([end], [outcome], "D", color=VERMILLION, markersize=6)
-    _finish_probability_axes(ax, t, end, evidence_times, tz, ylabel="P(YES)")
+    span = t if community is None else np.append(t, np.asarray(community[0], "datetime64[us]"))
+    _finish_probability_axes(ax, span, end, evidence_times, tz, ylabel="P(YES)")
     return fig
 
 
@@ -89,6 +106,7 @@ def prediction_svg(
     now: datetime | None = None,
     tz=None,
     empty_message: str = "No forecast to chart yet",
+    community: tuple[Sequence, Sequence[float]] | None = None,
 ) -> bytes:
     """A prediction's probability of YES over time as a step line.
 
@@ -97,6 +115,8 @@ def prediction_svg(
     (1 YES, 0 NO) drawn there; forecasts after it are marked late. `evidence_times`
     marks when evidence was linked; `now` ends the line of an open prediction; `tz`
     labels the axis in the owner's time zone; `empty_message` is shown without forecasts.
+    `community` (times, probabilities) is the community forecast's history of a shared
+    question, drawn dashed beside the forecaster's own line.
     """
     if not len(times):
         return placeholder_svg(empty_message, height=BINARY_HEIGHT)
@@ -110,6 +130,7 @@ def prediction_svg(
         naive_utc(evidence_times),
         naive_utc([now])[0],
         tz,
+        (naive_utc(community[0]), community[1]) if community is not None else None,
     )
 
 
@@ -131,16 +152,18 @@ PALETTE = [BLUE, VERMILLION, ORANGE, "#CC79A7", "#56B4E9", INK, GREEN, "#882255"
 LINE_STYLES = ["-", DASHED, DOTTED, "-.", (0, (6, 2, 1, 2, 1, 2)), (0, (8, 2))]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p"]
 LABEL_CHARS = 28
+COMMUNITY = {"linestyle": DASHED, "linewidth": 1.0, "alpha": 0.55}
 
 
 def _short(label: str, limit: int = LABEL_CHARS) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def choice_chart_height(n_options: int) -> int:
+def choice_chart_height(n_options: int, *, community: bool = False) -> int:
     """The multiple-choice chart's height in pixels: a plot of PLOT_HEIGHT under a
-    legend row per option (and the outcome, late and evidence entries)."""
-    return PLOT_HEIGHT + 52 + LEGEND_ROW * (n_options + 3)
+    legend row per option (and the outcome, late and evidence entries, and the
+    community's when it is drawn)."""
+    return PLOT_HEIGHT + 52 + LEGEND_ROW * (n_options + 3 + int(community))
 
 
 def time_axis(ax, tz) -> None:
@@ -169,8 +192,10 @@ def time_span(ax, times, end, evidence_times) -> None:
     ax.set_xlim(lo - pad, hi + pad)
 
 
-def _choices(times, labels, probs, known_at, winner, evidence_times, now, tz) -> Figure:
-    height = choice_chart_height(len(labels))
+def _choices(
+    times, labels, probs, known_at, winner, evidence_times, now, tz, community=None
+) -> Figure:
+    height = choice_chart_height(len(labels), community=community is not None)
     fig, margins = figure(
         WIDTH, height, left=76, right=14, top=height - PLOT_HEIGHT - 40, bottom=40
     )
@@ -207,6 +232,8 @@ def _choices(times, labels, probs, known_at, winner, evidence_times, now, tz) ->
         ax.plot(
             [], [], marker=MARKERS[j % len(MARKERS)], markerfacecolor="white", label=name, **style
         )
+    if community is not None:
+        _community_choices(ax, community, end, len(labels))
     if late.any():
         ax.plot(
             np.repeat(t[late], probs.shape[1]),
@@ -221,8 +248,23 @@ def _choices(times, labels, probs, known_at, winner, evidence_times, now, tz) ->
         ax.axvline(end, color=INK, linestyle=DASHED, linewidth=1.2, label="Outcome known")
         if winner is not None:
             ax.plot([end], [1], "*", color=PALETTE[winner % len(PALETTE)], markersize=11)
-    _finish_probability_axes(ax, t, end, evidence_times, tz, ylabel="Probability", ncols=1)
+    span = t if community is None else np.append(t, np.asarray(community[0], "datetime64[us]"))
+    _finish_probability_axes(ax, span, end, evidence_times, tz, ylabel="Probability", ncols=1)
     return fig
+
+
+def _community_choices(ax, community, end, n_options: int) -> None:
+    """The community forecast's history: a thin, pale step line per option in the
+    option's colour, with one legend entry for all."""
+    c_t = np.asarray(community[0], dtype="datetime64[us]")
+    c_p = np.asarray(community[1], dtype=float).reshape(len(c_t), n_options)
+    on_time = c_t <= end
+    if on_time.any():
+        line_t = np.append(c_t[on_time], end)
+        for j in range(n_options):
+            line_p = np.append(c_p[on_time, j], c_p[on_time, j][-1])
+            ax.step(line_t, line_p, where="post", color=PALETTE[j % len(PALETTE)], **COMMUNITY)
+    ax.plot([], [], color=MUTED, label="Community (thin pale lines)", **COMMUNITY)
 
 
 def choice_svg(
@@ -235,6 +277,7 @@ def choice_svg(
     evidence_times: Sequence = (),
     now: datetime | None = None,
     tz=None,
+    community: tuple[Sequence, Sequence] | None = None,
 ) -> bytes:
     """A multiple-choice prediction over time: one step line per option.
 
@@ -243,6 +286,8 @@ def choice_svg(
     legend). Options differ in colour, line style and marker; `winner` (an index) is
     drawn thicker, named "(won)" and starred where the outcome became known. Forecasts
     after `known_at` are marked late; `evidence_times` mark linked evidence.
+    `community` (times, probabilities per option) is the community forecast's history
+    of a shared question, drawn as thin pale lines in the options' colours.
     """
     if not len(times) or not len(labels):
         return placeholder_svg("No forecast to chart yet", height=BINARY_HEIGHT)
@@ -257,4 +302,5 @@ def choice_svg(
         naive_utc(evidence_times),
         naive_utc([now])[0],
         tz,
+        (naive_utc(community[0]), community[1]) if community is not None else None,
     )

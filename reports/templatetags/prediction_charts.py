@@ -22,10 +22,11 @@ def _local_day(moment):
     return local_or_utc(moment).date() if moment is not None else None
 
 
-def chart_height(prediction: Prediction, latest=None) -> int:
-    """Multiple-choice charts grow with their options (a legend entry each)."""
+def chart_height(prediction: Prediction, latest=None, together: bool = False) -> int:
+    """Multiple-choice charts grow with their options (a legend entry each), and the
+    community's entry on a question forecast together."""
     if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE and latest is not None:
-        return choice_chart_height(len(latest.option_probabilities.all()))
+        return choice_chart_height(len(latest.option_probabilities.all()), community=together)
     if prediction.kind == Prediction.Kind.DATE:
         return DATE_CHART_HEIGHT
     return BINARY_HEIGHT
@@ -58,8 +59,11 @@ def chart_alt(prediction: Prediction, forecasts: list) -> str:
 
 
 @register.inclusion_tag("reports/includes/prediction_chart.html")
-def prediction_chart(prediction: Prediction, forecasts: list, shared: bool = False) -> dict:
-    """The chart of the owner's page, or (`shared`) the one behind the share token."""
+def prediction_chart(
+    prediction: Prediction, forecasts: list, shared: bool = False, together: bool = False
+) -> dict:
+    """The chart of the owner's page, or (`shared`) the one behind the share token;
+    `together`: it draws the community forecast too (predictions.forecasters)."""
     if shared:
         src = reverse("reports:shared_prediction_chart", args=[prediction.share_token])
     else:
@@ -69,6 +73,6 @@ def prediction_chart(prediction: Prediction, forecasts: list, shared: bool = Fal
     return {
         "src": src,
         "width": WIDTH,
-        "height": chart_height(prediction, latest),
+        "height": chart_height(prediction, latest, together),
         "alt": chart_alt(prediction, forecasts),
     }

@@ -86,3 +86,19 @@ class SharingTests(TestCase):
                 self.prediction.forecasts.filter(author=viewer)
             )
         assert sharing.sees_others(self.prediction, self.member, TODAY + timedelta(days=1))
+
+    def test_groups_of_a_user_are_theirs_only(self):
+        other = Group.objects.create(name="Another")
+        Membership.objects.create(group=other, user=self.outsider)
+        assert list(sharing.groups_of(self.member)) == [self.group]
+        assert list(sharing.groups_of(self.outsider)) == [other]
+        assert list(sharing.groups_of(AnonymousUser())) == []
+
+    def test_latest_forecast_is_the_authors_own(self):
+        self.share()
+        owners = self.prediction.forecasts.get()
+        assert sharing.latest_forecast(self.prediction) == owners
+        assert sharing.latest_forecast(self.prediction, self.member) is None
+        mine = ForecastFactory(prediction=self.prediction, author=self.member)
+        assert sharing.latest_forecast(self.prediction, self.member) == mine
+        assert sharing.latest_forecast(self.prediction, self.owner) == owners
