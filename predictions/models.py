@@ -78,6 +78,18 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
 
+    def save(self, *args, **kwargs) -> None:
+        """Saving a stored profile never writes `data_version`: a profile read before a
+        write service replaced it (the profile page, an import in a worker meanwhile)
+        would put the old version back, and the dashboard would show old data."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         try:

@@ -123,6 +123,15 @@ class VersionTests(TestCase):
         assert not run(fixture("fatebook.csv"), self.user).ok  # whose forecasts?
         self.unchanged("an import that is refused")
 
+    def test_saving_a_profile_read_before_a_write_keeps_the_new_version(self):
+        profile = Profile.objects.get(user=self.user)
+        new_prediction(self.user)  # meanwhile, e.g. an import in a worker
+        self.changed("create")
+        profile.display_name = "Ada"
+        profile.save()  # the profile page's form
+        self.unchanged("saving the profile")
+        assert Profile.objects.get(user=self.user).display_name == "Ada"
+
     def test_one_indexed_read_and_a_profile_on_first_use(self):
         user = UserFactory()
         Profile.objects.filter(user=user).delete()
