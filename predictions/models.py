@@ -51,6 +51,13 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+def new_data_version() -> int:
+    """A fresh random data version (docs/decisions/0021-data-version-kept-by-writes.md):
+    random rather than counted, so a number is never reused for other data, not after a
+    restore from a backup nor when a test database hands out the same user id again."""
+    return secrets.randbits(62)
+
+
 class Profile(models.Model):
     """Per-user settings: display name for shared pages, time zone, reminder bookkeeping."""
 
@@ -63,9 +70,25 @@ class Profile(models.Model):
     # The address the user proved they read (predictions.verification); the current one
     # is verified only while they are equal, so changing the address un-verifies it.
     verified_email = models.EmailField(blank=True)
+    # Replaced by every write service that changes what the reports show about the user
+    # (predictions.services.profiles.data_changed), in the same transaction: the
+    # dashboard's cache keys carry it, so a cached page is never stale.
+    data_version = models.BigIntegerField(default=new_data_version, editable=False)
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a stored profile never writes `data_version`: a profile read before a
+        write service replaced it (the profile page, an import in a worker meanwhile)
+        would put the old version back, and the dashboard would show old data."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from predictions.models import Prediction
 from predictions.rules import one_line
+from predictions.services.profiles import data_changed
 from sources.models import EvidenceLink, Source
 from sources.normalise import normalise_url
 
@@ -161,6 +162,7 @@ def evidence_link_create(
     )
     link.full_clean()
     link.save()
+    data_changed(owner.pk)
     return link
 
 
@@ -186,6 +188,7 @@ def evidence_link_update(*, link: EvidenceLink, stance: str, quote: str, note: s
     link.note = note.strip()
     link.full_clean()
     link.save(update_fields=["stance", "quote", "note"])
+    data_changed(link.prediction.owner_id)
     return link
 
 
@@ -199,4 +202,5 @@ def evidence_link_delete(*, link: EvidenceLink) -> None:
     """
     if _resolves_prediction(link):
         raise ValidationError(MSG_LINK_RESOLVES)
+    data_changed(link.prediction.owner_id)
     link.delete()

@@ -22,6 +22,7 @@ from predictions.models import (
     Tag,
 )
 from predictions.services.bulk import BulkPrediction
+from predictions.services.profiles import data_changed
 from predictions.services.resolve import evidence_mark_resolving
 
 TagLinks = Prediction.tags.through
@@ -111,6 +112,7 @@ def write(
     to the owner's tags (from `tags_for_names`); `link_evidence(item)` saves a new
     prediction's evidence once the prediction has an id and returns {ref: link}, so
     this app needs no import of the sources app."""
+    data_changed(owner.pk)
     new = [b for b in items if not b.existing]
     _insert_predictions(owner, [b.prediction for b in new])
     insert_rows(

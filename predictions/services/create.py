@@ -11,7 +11,7 @@ from django.utils import timezone
 from predictions import rules
 from predictions.models import Option, Prediction, Tag
 from predictions.services.forecast import forecast_create
-from predictions.services.profiles import check_own_tags
+from predictions.services.profiles import check_own_tags, data_changed
 
 
 @transaction.atomic
@@ -58,6 +58,7 @@ def prediction_create(
     tags = list(tags)
     check_own_tags(tags, owner.pk)
     prediction.tags.set(tags)
+    data_changed(owner.pk)
     if kind == Prediction.Kind.MULTIPLE_CHOICE:
         Option.objects.bulk_create(new_options(prediction, options))
     elif options:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from predictions import rules, sharing
 from predictions.models import DateQuantile, Forecast, OptionProbability, Prediction
+from predictions.services.profiles import data_changed
 
 MSG_RESOLVED_NO_FORECAST = "This prediction is closed; reopen it before adding a forecast."
 MSG_EVIDENCE_ELSEWHERE = "That evidence belongs to another prediction."
@@ -71,6 +72,7 @@ def forecast_create(
         quantile_row.forecast = forecast
     OptionProbability.objects.bulk_create(option_rows)
     DateQuantile.objects.bulk_create(quantile_rows)
+    data_changed(prediction.owner_id)
     return forecast
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 
 from predictions import rules
-from predictions.models import Profile, Tag
+from predictions.models import Profile, Tag, new_data_version
 
 MSG_NOT_YOUR_TAGS = "Choose your own tags."
 
@@ -18,6 +18,16 @@ def profile_for(user) -> Profile:
         profile, _ = Profile.objects.get_or_create(user=user)
         user.profile = profile
         return profile
+
+
+def data_changed(owner_id: int) -> None:
+    """Gives the owner's profile a new data version: every write service that changes
+    the owner's predictions, forecasts, resolutions, tags or evidence calls this inside
+    its transaction, so the reports' cache keys (reports.selectors.version) change when
+    the data is committed and never otherwise. One indexed update."""
+    version = new_data_version()
+    if not Profile.objects.filter(user_id=owner_id).update(data_version=version):
+        Profile.objects.get_or_create(user_id=owner_id)  # a fresh one: a fresh version
 
 
 def tags_for_names(*, owner, names: Iterable[str]) -> list[Tag]:

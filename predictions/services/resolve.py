@@ -9,6 +9,7 @@ from django.utils import timezone
 from predictions import rules
 from predictions.models import Option, Prediction, ResolutionEvent
 from predictions.services.forecast import MSG_EVIDENCE_ELSEWHERE
+from predictions.services.profiles import data_changed
 
 RESOLVES = "resolves"  # sources.EvidenceLink.Stance.RESOLVES, named here to keep imports one-way
 
@@ -93,6 +94,7 @@ def prediction_resolve(
         evidence=evidence,
         created_at=now,
     )
+    data_changed(prediction.owner_id)
     return prediction
 
 
@@ -122,4 +124,5 @@ def prediction_reopen(*, prediction: Prediction, note: str = "") -> Prediction:
     ResolutionEvent.objects.create(
         prediction=prediction, action=ResolutionEvent.Action.UNDO, note=note.strip(), created_at=now
     )
+    data_changed(prediction.owner_id)
     return prediction

@@ -9,14 +9,16 @@ It builds a throwaway database (a SQLite file in a temporary directory, or, when
 DATABASE_URL is set, Django's test database "test_<name>" on that server, created and
 dropped here), creates one user per N with N resolved binary predictions (3 forecasts
 each, 1–2 of 6 tags), and reports medians, each as a ratio to a bare database cursor
-fetching the same rows in the same run:
+fetching the same rows in the same run (the contenders take turns, one run each per
+round, so a change of load during the run weighs on all of them alike):
 
 - selector: reports.selectors.scored.scored_predictions(every_kind=True), as the dashboard calls
   it (3 queries for yes/no data, docs/design.md §4 applied);
 - numbers: the dashboard's scoring (summary, buckets, findings, Spiegelhalter, CORP,
   months, tags) on the selector's output; CORP's 100-draw consistency band is drawn
   with the reliability image (a collapsed section), so it counts in "cold + collapsed";
-- page cold: GET /dashboard/ with an empty cache (wall clock, and CPU time beside it).
+- page cold: GET /dashboard/ with an empty cache (wall clock, and beside it its CPU time
+  as a ratio to the bare fetch's CPU time).
   Every chart visible by default (calibration, activity, rolling Brier) is drawn inline
   in the page; the matplotlib images live in sections that start collapsed, are loaded
   lazily, and are timed separately ("cold + collapsed": the page plus those images);
@@ -158,13 +160,20 @@ def bare_fetch(user) -> int:
     return rows
 
 
-def median_ms(fn, repeat: int, clock=time.perf_counter) -> float:
-    times = []
+def interleaved_ms(contenders: dict, repeat: int) -> dict[str, float]:
+    """The median time of each contender, a (function, clock) pair, in milliseconds.
+
+    The contenders take turns, one run each per round, so that a machine whose load
+    changes during the run (other processes come and go) weighs on all of them alike
+    and the ratios to the bare fetch stay comparable; measured one after the other,
+    a burst of load would land on whichever was running."""
+    times: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(repeat):
-        start = clock()
-        fn()
-        times.append((clock() - start) * 1000)
-    return statistics.median(times)
+        for name, (fn, clock) in contenders.items():
+            start = clock()
+            fn()
+            times[name].append((clock() - start) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def measure(n: int, args, rng: random.Random) -> dict:
@@ -217,30 +226,33 @@ def measure(n: int, args, rng: random.Random) -> dict:
     data = scored_predictions(user=user, every_kind=True)
     assert len(data.predictions) == n, len(data.predictions)
     page()  # import and first-render costs paid before timing
-    result = {
-        "n": n,
-        "rows": bare_fetch(user),
-        "build_s": build_s,
-        "bare": median_ms(lambda: bare_fetch(user), repeat),
-        "selector": median_ms(lambda: scored_predictions(user=user, every_kind=True), repeat),
-        "numbers": median_ms(lambda: compute_numbers(data, tz), repeat),
-        "cold": median_ms(cold, repeat),
-        # CPU time of the same work (SQLite runs in-process): what the cold page costs
-        # without waiting for other processes on a busy machine.
-        "cold_cpu": median_ms(cold, repeat, clock=time.process_time),
-        "cold_all": median_ms(cold_all, repeat),
-    }
-    cache.clear()
-    page()
-    result["warm"] = median_ms(page, repeat)
-    result["warm_page"] = median_ms(lambda: page(only_first=True), repeat)
+    wall, cpu = time.perf_counter, time.process_time
+    # In this order each round: the cold runs clear the cache, "cold_all" leaves the
+    # page and its charts cached, so the warm runs after it are warm.
+    result: dict = interleaved_ms(
+        {
+            "bare": (lambda: bare_fetch(user), wall),
+            # CPU time of the bare fetch and the cold page (SQLite runs in-process): what
+            # they cost without waiting for other processes on a busy machine.
+            "bare_cpu": (lambda: bare_fetch(user), cpu),
+            "selector": (lambda: scored_predictions(user=user, every_kind=True), wall),
+            "numbers": (lambda: compute_numbers(data, tz), wall),
+            "cold": (cold, wall),
+            "cold_cpu": (cold, cpu),
+            "cold_all": (cold_all, wall),
+            "warm": (page, wall),
+            "warm_page": (lambda: page(only_first=True), wall),
+        },
+        repeat,
+    )
+    result.update(n=n, rows=bare_fetch(user), build_s=build_s)
     return result
 
 
 def report(results: list[dict]) -> None:
     head = (
         f"{'N':>8} {'rows':>8} {'bare ms':>8} {'selector':>15} {'numbers':>15} "
-        f"{'cold page':>15} {'(CPU)':>8} {'cold + collapsed':>17} "
+        f"{'cold page':>15} {'(CPU)':>15} {'cold + collapsed':>17} "
         f"{'warm page+charts':>17} {'warm page':>15}"
     )
     print(head)
@@ -253,7 +265,8 @@ def report(results: list[dict]) -> None:
 
         print(
             f"{r['n']:>8,} {r['rows']:>8,} {bare:>8.1f} {cell('selector', 15)} "
-            f"{cell('numbers', 15)} {cell('cold', 15)} {r['cold_cpu']:>5.0f} ms "
+            f"{cell('numbers', 15)} {cell('cold', 15)} "
+            f"{r['cold_cpu']:>6.0f} ms {r['cold_cpu'] / r['bare_cpu']:4.1f}× "
             f"{cell('cold_all', 17)} {r['warm']:>14.1f} ms "
             f"{r['warm_page']:>6.1f} ms {r['warm_page'] / bare:4.2f}×"
         )
@@ -263,8 +276,9 @@ def report(results: list[dict]) -> None:
         "≤ 0.25× bare. 'cold + collapsed' adds the images of the collapsed sections (loaded\n"
         "lazily when opened); 'warm page+charts' is for a browser without its own cache\n"
         "(chart URLs name the data version and are marked immutable). Ratios are to the\n"
-        "bare fetch of the same run. (CPU) is the process time of the cold page, which a\n"
-        "busy machine inflates far less than the wall clock."
+        "bare fetch of the same run, whose contenders take turns. (CPU) is the process time of\n"
+        "the cold page against that of the bare fetch, which a busy machine inflates far less\n"
+        "than the wall clock."
     )
     for r in results:
         verdicts = [f"selector {'met' if r['selector'] <= 3 * r['bare'] else 'MISSED'}"]

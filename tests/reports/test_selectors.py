@@ -3,7 +3,6 @@ forecasts against the oracle, filters, counts, query counts."""
 
 import datetime as dt
 import math
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,6 @@ from reports.scoring.kinds import score_histories
 from reports.selectors.filters import prediction_counts
 from reports.selectors.history import prediction_history
 from reports.selectors.scored import scored_predictions
-from reports.selectors.version import data_version
 from tests.predictions.factories import UserFactory
 from tests.reports.builders import T0, many_resolved, open_prediction, resolved, tag
 from tests.reports.oracle import score_forecast_history
@@ -290,37 +288,7 @@ class DueTodayTests(TestCase):
             assert prediction_counts(user=user, today=profile.today()).due == 0
 
 
-class DataVersionTests(TestCase):
-    def test_changes_on_every_relevant_write(self):
-        user = UserFactory()
-        topic = tag(user, "t")
-        seen = [data_version(user=user)]
-
-        def changed():
-            version = data_version(user=user)
-            assert version not in seen
-            seen.append(version)
-
-        prediction = services.prediction_create(
-            owner=user,
-            question="Will it?",
-            resolve_by=dt.date(2030, 1, 1),
-            probability=Decimal("0.3"),
-        )
-        changed()
-        services.forecast_create(prediction=prediction, author=user, probability=Decimal("0.4"))
-        changed()
-        services.prediction_resolve(prediction=prediction, outcome="yes")
-        changed()
-        services.prediction_reopen(prediction=prediction)
-        changed()
-        services.prediction_resolve(prediction=prediction, outcome="no")
-        changed()
-        prediction.tags.set([topic])
-        changed()
-        assert queries(lambda: data_version(user=user)) == 1
-        assert data_version(user=UserFactory()) != seen[-1]
-
+class HistoryTests(TestCase):
     def test_history_is_one_query_in_order(self):
         user = UserFactory()
         p = resolved(

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from predictions import services
 from predictions.models import Forecast, Prediction
+from predictions.services.profiles import data_changed
 from reports.charts import alt_text
 from reports.charts.bars import tag_chart_height
 from reports.dashboard import cache as dashboard_cache
@@ -252,6 +253,7 @@ class CacheTests(CacheClearing):
                 created_at=T0 + DAY,
                 probability="0.9",
             )
+            data_changed(self.user.pk)  # what the services do; the builders write directly
             changed = assert_svg(self.client.get(chart_url("reliability")))
             assert selector.call_count == 2
             assert changed != first
@@ -276,6 +278,7 @@ class CacheTests(CacheClearing):
             created_at=T0 + DAY,
             probability="0.9",
         )
+        data_changed(self.user.pk)  # what the services do; the builders write directly
         after = chart_srcs(self.client.get(DASHBOARD).content.decode())["reliability"]
         assert after != before
         assert assert_svg(self.client.get(after)) != response.content
