@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("predictions.account_urls")),
     path("evidence/", include("sources.urls")),
     path("mail/", include("notifications.urls")),
+    path("notifications/", include("notifications.inbox_urls")),
     path("", include("reports.urls")),
     path("", include("predictions.urls")),
 ]
