@@ -46,7 +46,7 @@ USERS = 5
 BASE_URL = "https://falsifiable.example"
 SEPARATOR = "-" * 79  # between messages in the file backend's output
 RESULTS = DBTaskResult._meta.db_table
-TASKS = 7  # two of each mail job queued by hand, then one of each of the three jobs
+TASKS = 8  # two of each mail job queued by hand, then one of each of the four jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -208,7 +208,7 @@ def test_two_schedulers_and_two_workers_send_each_mail_once(tmp_path):
                 w.wait(timeout=10)
     worked = [p.read_text() for p in logs]
 
-    for job in ("due_digest", "stale_reminder", "clean_up"):
+    for job in ("due_digest", "stale_reminder", "activity_digest", "clean_up"):
         assert enqueued.count(f"{job}: enqueued") == 1, enqueued
         assert enqueued.count(f"{job}: already enqueued") == 1, enqueued
 
@@ -219,13 +219,14 @@ def test_two_schedulers_and_two_workers_send_each_mail_once(tmp_path):
     expected[("quiet@example.org", "due")] = 1  # opted out of the stale reminder only
     assert sent_mail(mail_dir) == expected
 
-    # Three of each mail job ran (two queued by hand, one by a scheduler) plus one
+    # Three of each of the due and stale jobs ran (two queued by hand, one by a
+    # scheduler) plus one activity digest (nobody here has any activity) and one
     # clean-up, all successfully; the mail records are one per digest and prediction.
     statuses = rows(db_file, f"SELECT status, COUNT(*) FROM {RESULTS} GROUP BY 1")
     assert dict(statuses) == {"SUCCESSFUL": TASKS}, worked
     sent = rows(db_file, "SELECT kind, COUNT(*) FROM notifications_sentmail GROUP BY 1")
     assert dict(sent) == {"due_digest": USERS + 1, "stale_reminder": 2 * USERS}
-    assert rows(db_file, "SELECT COUNT(*) FROM notifications_scheduledrun") == [(3,)]
+    assert rows(db_file, "SELECT COUNT(*) FROM notifications_scheduledrun") == [(4,)]
 
     # Which worker claims which of the two hand-queued digests, and whether their runs
     # overlap, is up to the machine's scheduling (SQLite's write lock may serialise them),
