@@ -10,6 +10,7 @@ from notifications.models import NotificationsSeen
 
 KEPT_FOR = timedelta(days=30)  # the page lists this much; older events are not unread
 BADGE_CAP = 10  # the badge counts this many at most and shows "9+" from ten
+LISTED_MAX = 500  # the page's twenty pages are plenty; a busy month costs no more
 
 
 def seen_at(user) -> datetime | None:
@@ -19,7 +20,7 @@ def seen_at(user) -> datetime | None:
 
 def listed(user, now: datetime) -> list[Event]:
     """The page's events: the last KEPT_FOR up to `now`, newest first."""
-    return events(user, since=now - KEPT_FOR, until=now)
+    return events(user, since=now - KEPT_FOR, until=now, limit=LISTED_MAX)
 
 
 def unread_count(user) -> int:

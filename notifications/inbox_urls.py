@@ -7,5 +7,5 @@ from notifications import views
 app_name = "inbox"
 
 urlpatterns = [
-    path("", views.notifications, name="list"),
+    path("", views.notification_list, name="list"),
 ]

@@ -53,7 +53,7 @@ def unsubscribe(request, token: str):
 
 
 @require_GET
-def notifications(request):
+def notification_list(request):
     """The last 30 days of events, newest first; showing them marks them seen."""
     shown = inbox.listed(request.user, timezone.now())
     seen = inbox.seen_at(request.user)

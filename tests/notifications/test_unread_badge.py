@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from unittest import mock
 
 import time_machine
 from django.test import TestCase
@@ -111,3 +112,14 @@ class UnreadCostTests(TestCase):
         for user in (t.alice, t.dave):
             with self.assertNumQueries(UNREAD_QUERIES):
                 assert inbox.unread_count(user) == 0
+
+
+@time_machine.travel(NOW, tick=False)
+class ListedMaxTests(TestCase):
+    def test_the_page_lists_at_most_the_newest_listed_max(self):
+        t = Together()
+        with mock.patch.object(inbox, "LISTED_MAX", 3):
+            for minute in range(5):
+                forecast(t.question, t.bob, at(2) + dt.timedelta(minutes=minute))
+            shown = inbox.listed(t.alice, NOW)
+        assert [e.at for e in shown] == [at(2) + dt.timedelta(minutes=m) for m in (4, 3, 2)]
