@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "predictions.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
             "builtins": ["web.template_dates"],  # `date` for any stored year
         },

@@ -9,6 +9,7 @@ urlpatterns = [
     path("mail/", include("notifications.urls")),
     path("", include("comments.urls")),  # p/<id>/comments/…
     path("groups/", include("groups.urls")),
+    path("notifications/", include("notifications.inbox_urls")),
     path("", include("reports.urls")),
     path("", include("predictions.urls")),
 ]

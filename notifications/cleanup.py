@@ -37,11 +37,13 @@ def clean_up() -> dict:
     cutoff = timezone.now() - timedelta(days=keep_days)
     uploads = clean_expired_uploads()
     pruned = prune_task_results(keep_days)
-    # A scheduled run only guards its own period, and a due digest's record only its
-    # own day; both are of no use once that is past. Stale-forecast records stay: they
-    # are what keeps a prediction left alone from being mentioned again.
+    # A scheduled run only guards its own period, and a digest's record only its own day
+    # (an activity digest with no record starts 24 hours back); they are of no use once
+    # that is past. Stale-forecast records stay: they are what keeps a prediction left
+    # alone from being mentioned again.
     runs, _ = ScheduledRun.objects.filter(enqueued_at__lt=cutoff).delete()
-    digests, _ = SentMail.objects.filter(kind=MailKind.DUE_DIGEST, sent_at__lt=cutoff).delete()
+    daily = [MailKind.DUE_DIGEST, MailKind.GROUP_DIGEST]
+    digests, _ = SentMail.objects.filter(kind__in=daily, sent_at__lt=cutoff).delete()
     return {
         "expired_uploads": uploads,
         "task_results": pruned,

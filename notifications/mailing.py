@@ -8,10 +8,12 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.kinds import MailKind
 from notifications.models import SentMail
@@ -80,8 +82,11 @@ def send_recorded(
     subject: str,
     body: str,
     base_url: str,
+    *,
+    sent_at: datetime | None = None,
 ) -> None:
     """Records (subject id, period) `keys` for `user` and `kind`, then sends the mail.
+    `sent_at` (default now) is recorded as the moment the mail covers up to.
 
     Raises AlreadySent (and sends nothing) when any key was recorded before; raises the
     sending error, with nothing recorded, when the mail could not be sent.
@@ -95,7 +100,8 @@ def send_recorded(
         headers=list_unsubscribe_headers(url),
     )
     with transaction.atomic():
-        rows = [SentMail(user=user, kind=kind, subject_id=s, period=p) for s, p in keys]
+        at = sent_at or timezone.now()
+        rows = [SentMail(user=user, kind=kind, subject_id=s, period=p, sent_at=at) for s, p in keys]
         try:
             with transaction.atomic():
                 SentMail.objects.bulk_create(rows)

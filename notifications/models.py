@@ -75,3 +75,16 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} for {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class NotificationsSeen(models.Model):
+    """Up to when the user has seen their notifications (notifications.feed): events
+    after `seen_at` are unread. No row: nothing seen yet."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications_seen"
+    )
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw notifications up to {self.seen_at:%Y-%m-%d %H:%M}"

@@ -8,10 +8,10 @@ a no-op. A missed period (the machine was off) is not made up; the next period's
 does the work, since every job looks at what is pending, not at what happened in its
 period.
 
-Extension point: the "Forecast together" notification digest (issue #14) is added as a
-MailKind (notifications/kinds.py), a module sending it through
-notifications.mailing.send_recorded (which records, de-duplicates and adds the
-unsubscribe link), a @task in notifications/tasks.py, and one PeriodicJob line below.
+Extension point: a new mail is a MailKind (notifications/kinds.py), a module sending it
+through notifications.mailing.send_recorded (which records, de-duplicates and adds the
+unsubscribe link), a @task in notifications/tasks.py, and one PeriodicJob line below;
+the activity digest (notifications/group_digest.py) was added so.
 """
 
 from dataclasses import dataclass
@@ -41,6 +41,8 @@ JOBS = (
     PeriodicJob("due_digest", tasks.due_digest_job, timedelta(hours=1)),
     # Daily: newly stale predictions collected into one mail per user and day.
     PeriodicJob("stale_reminder", tasks.stale_reminder_job, timedelta(days=1)),
+    # Daily: the notifications since each user's previous digest (notifications.feed).
+    PeriodicJob("activity_digest", tasks.activity_digest_job, timedelta(days=1)),
     PeriodicJob("clean_up", tasks.clean_up_job, timedelta(days=1)),
 )
 

@@ -7,6 +7,7 @@ from django.tasks import task
 
 from notifications.cleanup import clean_up
 from notifications.due_digest import send_due_digests
+from notifications.group_digest import send_activity_digests
 from notifications.stale import send_stale_reminders
 
 
@@ -18,6 +19,11 @@ def due_digest_job() -> dict[str, int]:
 @task
 def stale_reminder_job() -> dict[str, int]:
     return send_stale_reminders(settings.FALSIFIABLE_BASE_URL).as_dict()
+
+
+@task
+def activity_digest_job() -> dict[str, int]:
+    return send_activity_digests(settings.FALSIFIABLE_BASE_URL).as_dict()
 
 
 @task

@@ -1,4 +1,5 @@
-"""The profile's mail choices, and the unsubscribe page mails link to.
+"""The profile's mail choices, the unsubscribe page mails link to, and the
+notifications page.
 
 The unsubscribe page needs no session: the signed token says whose mail and which kind.
 GET shows a button (mail scanners follow links, so a GET changes nothing); POST opts out.
@@ -11,12 +12,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from notifications import preferences
+from notifications import inbox, preferences
 from notifications.forms import MailPreferencesForm
 from notifications.unsubscribe import read_token
+from web.pagination import paginate
 
 MSG_SAVED = "Email choices saved."
 
@@ -47,3 +50,13 @@ def unsubscribe(request, token: str):
     if request.method == "POST":
         preferences.opt_out(user, kind)
     return render(request, "notifications/unsubscribe.html", context)
+
+
+@require_GET
+def notification_list(request):
+    """The last 30 days of events, newest first; showing them marks them seen."""
+    shown = inbox.listed(request.user, timezone.now())
+    seen = inbox.seen_at(request.user)
+    inbox.mark_seen(request.user, shown)
+    context = {**paginate(request, shown), "previously_seen": seen, "nav": "notifications"}
+    return render(request, "notifications/list.html", context)

@@ -11,11 +11,13 @@ anyone else's. A prediction shared with no group is its owner's alone, so nothin
 hidden on it (its owner's forecasts show on its shared link as before).
 """
 
+from collections.abc import Callable, Iterable
 from datetime import date
+from functools import partial
 
 from django.db.models import QuerySet
 
-from predictions.models import Forecast, Prediction
+from predictions.models import Forecast, Prediction, Share
 
 MSG_CANNOT_FORECAST = (
     "Only the owner and members of a group it is shared with can forecast on this prediction."
@@ -53,12 +55,44 @@ def sees_others(prediction: Prediction, viewer, today: date) -> bool:
     """Whether `viewer` (any user, anonymous included) may see forecasts made by others
     on `prediction`, and what is derived from them (community forecast, chart lines,
     counts). `today` is the viewer's date (their profile's, or UTC when anonymous)."""
-    if not is_shared(prediction):
+    return _sees_others(
+        prediction, today, is_shared(prediction), lambda: has_forecast(prediction, viewer)
+    )
+
+
+def seeing_others(predictions: Iterable[Prediction], viewer, today: date) -> set[int]:
+    """The ids of `predictions` on which `sees_others` holds for `viewer`, in two queries
+    however many there are (feeds and digests list many questions at once)."""
+    predictions = list(predictions)
+    ids = [p.pk for p in predictions]
+    shared = set(
+        Share.objects.filter(prediction_id__in=ids).values_list("prediction_id", flat=True)
+    )
+    mine: set[int] = set()
+    if viewer.is_authenticated and shared:
+        mine = set(
+            Forecast.objects.filter(prediction_id__in=shared, author=viewer).values_list(
+                "prediction_id", flat=True
+            )
+        )
+    return {
+        p.pk
+        for p in predictions
+        if _sees_others(p, today, p.pk in shared, partial(mine.__contains__, p.pk))
+    }
+
+
+def _sees_others(
+    prediction: Prediction, today: date, shared: bool, has_forecast: Callable[[], bool]
+) -> bool:
+    """The rule itself, given whether the prediction is shared and (asked only when it
+    matters) whether the viewer has forecast on it."""
+    if not shared:
         return True
     if prediction.hidden_until is not None and today < prediction.hidden_until:
         return False
     if prediction.hide_until_forecast:
-        return has_forecast(prediction, viewer)
+        return has_forecast()
     return True
 
 

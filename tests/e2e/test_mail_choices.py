@@ -26,7 +26,7 @@ def test_unsubscribe_from_the_mail_then_turn_it_back_on(page, context, live_serv
     assert page.get_by_text("Stop sending due-for-resolution digests?").is_visible()
     page.get_by_role("button", name="Unsubscribe").click()
     assert page.get_by_text("you will get no more due-for-resolution digests").is_visible()
-    assert wanted_kinds(alice) == {MailKind.STALE_REMINDER}
+    assert wanted_kinds(alice) == set(MailKind) - {MailKind.DUE_DIGEST}
     page.console.assert_clean()
 
     client = Client()
@@ -37,6 +37,7 @@ def test_unsubscribe_from_the_mail_then_turn_it_back_on(page, context, live_serv
     due_box = page.get_by_label("Predictions due to be resolved", exact=False)
     assert not due_box.is_checked()
     assert page.get_by_label("Open predictions you have not forecast on", exact=False).is_checked()
+    assert page.get_by_label("Activity on questions you own", exact=False).is_checked()
     due_box.check()
     page.get_by_role("button", name="Save email choices").click()
     assert page.get_by_text("Email choices saved.").is_visible()

@@ -31,7 +31,7 @@ class MailPreferencesPageTests(TestCase):
     def test_every_mail_is_on_by_default_and_listed_on_the_profile(self):
         page = self.client.get(reverse("profile")).content.decode()
         assert "Emails" in page
-        assert ticked(page) == {"due_digest", "stale_reminder"}
+        assert ticked(page) == {"due_digest", "stale_reminder", "group_digest"}
         assert "Predictions due to be resolved" in page
         assert "none are sent until you confirm" not in page  # her address is confirmed
 
@@ -44,9 +44,8 @@ class MailPreferencesPageTests(TestCase):
         assert "Email choices saved." in page
         self.client.post(reverse("notifications:preferences"), {"kinds": []})
         assert wanted_kinds(self.alice) == set()
-        self.client.post(
-            reverse("notifications:preferences"), {"kinds": ["due_digest", "stale_reminder"]}
-        )
+        everything = ["due_digest", "stale_reminder", "group_digest"]
+        self.client.post(reverse("notifications:preferences"), {"kinds": everything})
         assert wanted_kinds(self.alice) == set(MailKind)
         assert not MailOptOut.objects.exists()
 

@@ -31,15 +31,15 @@ def schedule_at(when: dt.datetime) -> dict[str, bool]:
 
 class SchedulerTests(TestCase):
     def test_each_job_once_per_period(self):
-        assert schedule_at(MONDAY) == {"due_digest": True, "stale_reminder": True, "clean_up": True}
+        daily = ["stale_reminder", "activity_digest", "clean_up"]
+        assert schedule_at(MONDAY) == dict.fromkeys(["due_digest", *daily], True)
         assert schedule_at(MONDAY + dt.timedelta(minutes=5)) == dict.fromkeys(
-            ["due_digest", "stale_reminder", "clean_up"], False
+            ["due_digest", *daily], False
         )
         # The next hour: the hourly digest again, the daily jobs not.
         assert schedule_at(MONDAY + dt.timedelta(minutes=43)) == {
             "due_digest": True,
-            "stale_reminder": False,
-            "clean_up": False,
+            **dict.fromkeys(daily, False),
         }
         # Just after midnight UTC: every job.
         assert set(schedule_at(dt.datetime(2024, 3, 5, 0, 1, tzinfo=dt.UTC)).values()) == {True}
@@ -47,6 +47,7 @@ class SchedulerTests(TestCase):
         assert sorted(queued) == sorted(
             ["notifications.tasks.due_digest_job"] * 3
             + ["notifications.tasks.stale_reminder_job"] * 2
+            + ["notifications.tasks.activity_digest_job"] * 2
             + ["notifications.tasks.clean_up_job"] * 2
         )
         runs = ScheduledRun.objects.filter(job="due_digest").order_by("period_start")
@@ -75,9 +76,11 @@ class SchedulerTests(TestCase):
         assert out.getvalue().splitlines() == [
             "due_digest: enqueued",
             "stale_reminder: enqueued",
+            "activity_digest: enqueued",
             "clean_up: enqueued",
             "due_digest: already enqueued for this period",
             "stale_reminder: already enqueued for this period",
+            "activity_digest: already enqueued for this period",
             "clean_up: already enqueued for this period",
         ]
 

@@ -27,10 +27,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from groups.models import Group, Membership
 from notifications import tasks
 from notifications.kinds import MailKind
 from notifications.models import MailOptOut
@@ -46,7 +48,7 @@ USERS = 5
 BASE_URL = "https://falsifiable.example"
 SEPARATOR = "-" * 79  # between messages in the file backend's output
 RESULTS = DBTaskResult._meta.db_table
-TASKS = 7  # two of each mail job queued by hand, then one of each of the three jobs
+TASKS = 10  # two of each mail job queued by hand, then one of each of the four jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,7 +74,16 @@ def make_people() -> None:
             )
         if name == "quiet":
             MailOptOut.objects.create(user=user, kind=MailKind.STALE_REMINDER)
-    for task in (tasks.due_digest_job, tasks.stale_reminder_job):
+    # The racers forecast together on racer0's question: each has an activity digest.
+    racers = list(get_user_model().objects.filter(username__startswith="racer"))
+    group = Group.objects.create(name="Racers")
+    for user in racers:
+        Membership.objects.create(group=group, user=user)
+    together = PredictionFactory(owner=racers[0], resolve_by=today + dt.timedelta(days=60))
+    together.shared_with.add(group)
+    for user in racers:
+        ForecastFactory(prediction=together, author=user, created_at=now - dt.timedelta(hours=1))
+    for task in (tasks.due_digest_job, tasks.stale_reminder_job, tasks.activity_digest_job):
         gated = task.using(run_after=now + dt.timedelta(days=1))
         gated.enqueue()
         gated.enqueue()
@@ -141,7 +152,9 @@ def sent_mail(mail_dir: Path) -> Counter:
         for text in path.read_text().split(SEPARATOR):
             if text.strip():
                 message = email.message_from_string(text.strip() + "\n", policy=policy.default)
-                kind = "due" if "due to be resolved" in message["Subject"] else "stale"
+                subject = message["Subject"]
+                kind = "due" if "due to be resolved" in subject else "stale"
+                kind = "activity" if "new things on questions" in subject else kind
                 counts[(message["To"], kind)] += 1
     return counts
 
@@ -208,7 +221,7 @@ def test_two_schedulers_and_two_workers_send_each_mail_once(tmp_path):
                 w.wait(timeout=10)
     worked = [p.read_text() for p in logs]
 
-    for job in ("due_digest", "stale_reminder", "clean_up"):
+    for job in ("due_digest", "stale_reminder", "activity_digest", "clean_up"):
         assert enqueued.count(f"{job}: enqueued") == 1, enqueued
         assert enqueued.count(f"{job}: already enqueued") == 1, enqueued
 
@@ -216,6 +229,7 @@ def test_two_schedulers_and_two_workers_send_each_mail_once(tmp_path):
     for i in range(USERS):
         expected[(f"racer{i}@example.org", "due")] = 1
         expected[(f"racer{i}@example.org", "stale")] = 1
+        expected[(f"racer{i}@example.org", "activity")] = 1
     expected[("quiet@example.org", "due")] = 1  # opted out of the stale reminder only
     assert sent_mail(mail_dir) == expected
 
@@ -224,8 +238,12 @@ def test_two_schedulers_and_two_workers_send_each_mail_once(tmp_path):
     statuses = rows(db_file, f"SELECT status, COUNT(*) FROM {RESULTS} GROUP BY 1")
     assert dict(statuses) == {"SUCCESSFUL": TASKS}, worked
     sent = rows(db_file, "SELECT kind, COUNT(*) FROM notifications_sentmail GROUP BY 1")
-    assert dict(sent) == {"due_digest": USERS + 1, "stale_reminder": 2 * USERS}
-    assert rows(db_file, "SELECT COUNT(*) FROM notifications_scheduledrun") == [(3,)]
+    assert dict(sent) == {
+        "due_digest": USERS + 1,
+        "stale_reminder": 2 * USERS,
+        "group_digest": USERS,
+    }
+    assert rows(db_file, "SELECT COUNT(*) FROM notifications_scheduledrun") == [(4,)]
 
     # Which worker claims which of the two hand-queued digests, and whether their runs
     # overlap, is up to the machine's scheduling (SQLite's write lock may serialise them),

@@ -49,7 +49,7 @@ class UnsubscribeLinkTests(TestCase):
         done = self.anonymous.post(link)
         assert done.status_code == 200
         assert b"you will get no more due-for-resolution digests" in done.content
-        assert wanted_kinds(self.alice) == {MailKind.STALE_REMINDER}
+        assert wanted_kinds(self.alice) == {MailKind.STALE_REMINDER, MailKind.GROUP_DIGEST}
         assert wanted_kinds(self.bob) == set(MailKind)  # only the link's own account
         assert self.anonymous.post(link).status_code == 200  # a second click is harmless
 

@@ -3,7 +3,8 @@ number of queries, the same for 5 rows as for 50.
 
 Each test measures a warm request with 5 rows, grows the data to 50, and measures again.
 A signed-in page always pays 3 for the session, its user and the profile (time zone);
-full pages pay 1 more for the navigation's due count, htmx fragments do not.
+full pages pay 1 more for the navigation's due count and UNREAD_QUERIES for its
+unread notifications, htmx fragments do not.
 """
 
 import datetime as dt
@@ -17,6 +18,7 @@ from django.urls import reverse
 
 from predictions import services
 from predictions.models import Prediction, ResolutionEvent
+from tests.notifications.helpers import UNREAD_QUERIES
 from tests.predictions.factories import (
     ForecastFactory,
     PredictionEditFactory,
@@ -98,7 +100,7 @@ class QueryCountTests(TestCase):
             variants,
             'class="question-link"',
             # + tags, page count, page, its tags (+ due count on full pages)
-            expected=[8, 7, 8, 7, 7],
+            expected=[8 + UNREAD_QUERIES, 7, 8 + UNREAD_QUERIES, 7, 7],
         )
 
     def test_list_page_with_every_kind(self):
@@ -132,7 +134,10 @@ class QueryCountTests(TestCase):
             lambda: add_every_kind(15),
             [{}, {"headers": HTMX}],
             'class="question-link"',
-            expected=[10, 9],  # + the leading options and the medians of the page's rows
+            expected=[
+                10 + UNREAD_QUERIES,
+                9,
+            ],  # + the leading options and the medians of the page's rows
         )
 
     def test_due_queue(self):
@@ -142,7 +147,7 @@ class QueryCountTests(TestCase):
             lambda: self.add_predictions(45, due=True),
             [{}],
             'class="question-link"',
-            expected=[6],  # + count (shared with the navigation), page, its tags
+            expected=[6 + UNREAD_QUERIES],  # + count (shared with the navigation), page, its tags
         )
 
     def test_detail_page(self):
@@ -175,7 +180,7 @@ class QueryCountTests(TestCase):
             # + prediction, forecasts, events, edits, tags, the forecast form's evidence,
             # due count, the evidence section's links and its library choice, + the
             # comment thread's 4 (comments.timeline: is it shared, forecasts, comments, events)
-            expected=[16],
+            expected=[16 + UNREAD_QUERIES],
         )
 
     def grow_kind(self, prediction, n: int) -> None:
@@ -219,7 +224,7 @@ class QueryCountTests(TestCase):
             # as yes/no, + the options' probabilities (with their options), + the
             # forecast form's options, + the latest forecast and its probabilities, from
             # which the form starts, + the thread's 4 and its options' probabilities
-            expected=[21],
+            expected=[21 + UNREAD_QUERIES],
         )
 
     def test_detail_page_release_date(self):
@@ -242,7 +247,7 @@ class QueryCountTests(TestCase):
             "<tr>",
             # as yes/no, + the quantiles, + the latest forecast's, from which the form starts,
             # + the thread's 4 and its quantiles
-            expected=[20],
+            expected=[20 + UNREAD_QUERIES],
         )
 
     def test_shared_page(self):

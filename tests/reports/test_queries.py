@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from predictions import services
+from tests.notifications.helpers import UNREAD_QUERIES
 from tests.predictions.factories import UserFactory
 from tests.reports.builders import many_resolved, tag
 from tests.reports.test_export import history
@@ -22,8 +23,9 @@ JSON = reverse("reports:export_json")
 
 REQUEST = 3  # session, user, profile
 # The filter form's tag choices, the data version, the counts by state, and the
-# navigation's count of due predictions (a context processor on every full page).
-DASHBOARD_PAGE = REQUEST + 4
+# navigation's count of due predictions and unread notifications (context processors on
+# every full page).
+DASHBOARD_PAGE = REQUEST + 4 + UNREAD_QUERIES
 # A warm page serves its results region from the cache, the counts by state with it.
 WARM_PAGE = DASHBOARD_PAGE - 1
 # The activity calendar's forecasts per day (cached by data version, like the numbers).
@@ -63,14 +65,14 @@ class DashboardQueryTests(TestCase):
             user = user_with_profile()
             many_resolved(user, n, tags=[tag(user, "a"), tag(user, "b")])
             self.assert_page(user, cold=DASHBOARD_PAGE + ACTIVITY + BINARY_SELECTOR, warm=WARM_PAGE)
-        assert DASHBOARD_PAGE + BINARY_SELECTOR == 10
+        assert DASHBOARD_PAGE + BINARY_SELECTOR == 10 + UNREAD_QUERIES
 
     def test_every_kind(self):
         for n in (2, 5):
             user = user_with_profile()
             add_mixed(user, n, tags=[tag(user, "t")])
             self.assert_page(user, cold=DASHBOARD_PAGE + ACTIVITY + MIXED_SELECTOR, warm=WARM_PAGE)
-        assert DASHBOARD_PAGE + MIXED_SELECTOR == 12
+        assert DASHBOARD_PAGE + MIXED_SELECTOR == 12 + UNREAD_QUERIES
 
 
 class ExportQueryTests(TestCase):

@@ -16,6 +16,7 @@ from sources.forms import MSG_URL_AND_SOURCE, SourceAdminForm
 from sources.models import EvidenceLink, Source
 from sources.normalise import MSG_URL_SCHEME
 from sources.services import MSG_LINK_RESOLVES, MSG_URL_OR_SOURCE
+from tests.notifications.helpers import UNREAD_QUERIES
 from tests.predictions.factories import ForecastFactory, PredictionFactory, UserFactory
 from tests.sources.factories import EvidenceLinkFactory, SourceFactory
 from tests.web.html_forms import submitted_values
@@ -454,20 +455,22 @@ class QueryCountTests(TestCase):
 
     def test_library(self):
         # session, user, profile; the count, the page, its links with their predictions;
-        # the navigation's due count
+        # the navigation's due count and unread count
         url = reverse("sources:library")
-        assert self.count(self.small_owner, url) == self.count(self.large_owner, url) == 7
+        page = 7 + UNREAD_QUERIES
+        assert self.count(self.small_owner, url) == self.count(self.large_owner, url) == page
         url += "?q=article"
-        assert self.count(self.small_owner, url) == self.count(self.large_owner, url) == 7
+        assert self.count(self.small_owner, url) == self.count(self.large_owner, url) == page
 
     def test_evidence_section(self):
         # session, user, profile; the prediction, its links with their sources, the
-        # library choice of the add form (+ the due count on the full page)
+        # library choice of the add form (+ the due and unread counts on the full page)
         small = reverse("sources:prediction_evidence", args=[self.small.pk])
         large = reverse("sources:prediction_evidence", args=[self.large.pk])
         assert self.count(self.small_owner, small, HTMX) == 6
         assert self.count(self.large_owner, large, HTMX) == 6
-        assert self.count(self.small_owner, small) == self.count(self.large_owner, large) == 7
+        page = 7 + UNREAD_QUERIES
+        assert self.count(self.small_owner, small) == self.count(self.large_owner, large) == page
 
     def test_template_tag(self):
         template = Template("{% load evidence %}{% evidence_section prediction %}")
@@ -490,7 +493,11 @@ class QueryCountTests(TestCase):
         large = reverse("predictions:detail", args=[self.large.pk])
         # the yes/no budget of tests/predictions/test_queries.py, + the forecast form's
         # evidence choices, which these predictions have
-        assert self.count(self.small_owner, small) == self.count(self.large_owner, large) == 17
+        assert (
+            self.count(self.small_owner, small)
+            == self.count(self.large_owner, large)
+            == 17 + UNREAD_QUERIES
+        )
         self.client.force_login(self.large_owner)
         html = self.client.get(large).content.decode()
         assert 'id="evidence-section"' in html
