@@ -22,6 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.db.models import CharField, TextField
 
 from predictions import rules
 from predictions.models import (
@@ -33,7 +35,8 @@ from predictions.models import (
     PredictionEdit,
     ResolutionEvent,
 )
-from predictions.services.create import new_options, new_prediction
+from predictions.services.bulk_rows import ModelRows, Row
+from predictions.services.create import new_options, prediction_values
 
 Errors = list[tuple[str | None, str]]
 Status = Prediction.Status
@@ -54,9 +57,12 @@ def messages(exc: ValidationError) -> Errors:
 
 # Field.clean is a pure function of the value; a file repeats the same probabilities
 # and the same few choices (kind, visibility) many times, so each (field, Decimal) and
-# (field with choices, text) is checked once.
+# (field with choices, text) is checked once. Plain text (no choices, validated only by
+# its length: MaxLengthValidator, and the NUL check done here first) passes or fails by
+# its length alone, so it is checked once per (field, length).
 _memo: dict[tuple, list[str]] = {}
 _fields: dict[tuple, tuple] = {}
+_BY_LENGTH = (MaxLengthValidator, ProhibitNullCharactersValidator)
 
 
 def _clean(f, value) -> list[str]:
@@ -68,11 +74,17 @@ def _clean(f, value) -> list[str]:
 
 
 def _field(model, name: str) -> tuple:
-    """(field, whether a date/datetime value needs no check: no validators, no choices)."""
+    """(field, whether a date/datetime value needs no check: no validators, no choices,
+    whether a text value's length is all its checks depend on)."""
     key = (model, name)
     if key not in _fields:
         f = model._meta.get_field(name)
-        _fields[key] = (f, not f.validators and not f.choices)
+        by_length = (
+            isinstance(f, (CharField, TextField))
+            and not f.choices
+            and all(type(v) in _BY_LENGTH for v in f.validators)
+        )
+        _fields[key] = (f, not f.validators and not f.choices, by_length)
     return _fields[key]
 
 
@@ -83,17 +95,27 @@ def field_errors(model, values: dict[str, Any]) -> Errors:
     model fields accept it, PostgreSQL cannot store it."""
     errors: Errors = []
     for name, value in values.items():
-        f, plain = _field(model, name)
+        f, plain, by_length = _field(model, name)
         if value is None or value == "":
             if f.blank:
                 continue
         elif plain and isinstance(value, date):
             continue  # a date(time) field's to_python accepts it; nothing else checks it
-        if type(value) is str and "\x00" in value:
-            errors.append((name, rules.MSG_NUL))
-            continue
-        if type(value) is Decimal or (f.choices and type(value) is str and len(value) <= 64):
+        if type(value) is str:
+            if "\x00" in value:
+                errors.append((name, rules.MSG_NUL))
+                continue
+            if by_length and value:
+                key: tuple = (model, name, len(value))
+            elif f.choices and len(value) <= 64:
+                key = (model, name, value)
+            else:
+                key = ()
+        elif type(value) is Decimal:
             key = (model, name, value)
+        else:
+            key = ()
+        if key:
             found = _memo.get(key)
             if found is None:
                 if len(_memo) > 10_000:
@@ -159,11 +181,12 @@ class BulkEvent:
 
 @dataclass(slots=True)
 class BulkPrediction:
-    """A validated prediction (new, or `existing` and only gaining forecasts and its
-    first resolution) with its dependents, not yet saved. `evidence` and `record` are
-    the caller's: handed back to its `link_evidence` and kept for its own reporting."""
+    """A validated prediction (new: a `Row`; or `existing`, a saved instance only
+    gaining forecasts and its first resolution) with its dependents, not yet saved.
+    `evidence` and `record` are the caller's: handed back to its `link_evidence` and
+    kept for its own reporting."""
 
-    prediction: Prediction
+    prediction: Prediction | Row
     options: list[Option]
     forecasts: list[BulkForecast] = field(default_factory=list)
     events: list[BulkEvent] = field(default_factory=list)
@@ -178,32 +201,26 @@ class BulkPrediction:
 
 # --- checks: the single-row services' rules, reported rather than raised ---
 
-_FIELDS = (
-    "question",
-    "kind",
-    "resolve_by",
-    "resolution_criteria",
-    "notes",
-    "visibility",
-    "created_at",
-    "import_key",
-)
+PREDICTION_ROWS = ModelRows(Prediction)
 
 
-def check_prediction(*, owner, **values) -> tuple[Prediction, Errors]:
-    """An unsaved prediction built as `prediction_create` builds it, and its problems."""
-    prediction = new_prediction(owner=owner, **values)
-    errors = field_errors(Prediction, {name: getattr(prediction, name) for name in _FIELDS})
+def check_prediction(*, owner, **values) -> tuple[Row, Errors]:
+    """A new prediction's row, with the values `prediction_create` would store and every
+    other column as the model fills it, and its problems."""
+    given = prediction_values(**values)
+    prediction = PREDICTION_ROWS.new({"owner_id": owner.pk, **given})
+    errors = field_errors(Prediction, given)
     try:
-        rules.prediction_dates(resolve_by=prediction.resolve_by, created_at=prediction.created_at)
+        rules.prediction_dates(resolve_by=given["resolve_by"], created_at=given["created_at"])
     except ValidationError as exc:
         errors = messages(exc) + errors
     return prediction, errors
 
 
-def check_options(prediction: Prediction, labels: Sequence[str]) -> tuple[list[Option], Errors]:
-    """The options `prediction_create` would store for these labels, and their problems."""
-    options, errors = _rule(new_options, prediction, labels)
+def check_options(labels: Sequence[str]) -> tuple[list[Option], Errors]:
+    """The options `prediction_create` would store for these labels (not yet tied to
+    their prediction), and their problems."""
+    options, errors = _rule(new_options, None, labels)
     return options or [], errors
 
 

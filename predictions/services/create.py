@@ -76,9 +76,13 @@ def prediction_create(
     return prediction
 
 
-def new_prediction(
+def new_prediction(*, owner, **values) -> Prediction:
+    """An unsaved prediction, normalised as every entry path stores it."""
+    return Prediction(owner=owner, **prediction_values(**values))
+
+
+def prediction_values(
     *,
-    owner,
     question: str,
     kind: str,
     resolve_by: date,
@@ -87,24 +91,25 @@ def new_prediction(
     visibility: str,
     created_at: datetime,
     import_key: str,
-) -> Prediction:
-    """An unsaved prediction, normalised as every entry path stores it (the single-row
-    and the bulk service both start here; both check it with `rules.prediction_dates`)."""
-    return Prediction(
-        owner=owner,
-        question=rules.one_line(question),
-        kind=kind,
-        resolve_by=resolve_by,
-        resolution_criteria=resolution_criteria.strip(),
-        notes=notes.strip(),
-        visibility=visibility,
-        created_at=created_at,
-        import_key=import_key,
-    )
+) -> dict:
+    """A prediction's given fields normalised as every entry path stores them: the
+    single-row service builds its instance from them (`new_prediction`), the bulk
+    service its rows; both check them with `rules.prediction_dates`."""
+    return {
+        "question": rules.one_line(question),
+        "kind": kind,
+        "resolve_by": resolve_by,
+        "resolution_criteria": resolution_criteria.strip(),
+        "notes": notes.strip(),
+        "visibility": visibility,
+        "created_at": created_at,
+        "import_key": import_key,
+    }
 
 
-def new_options(prediction: Prediction, labels: Sequence[str]) -> list[Option]:
-    """The unsaved, validated options of a multiple-choice prediction, in order."""
+def new_options(prediction: Prediction | None, labels: Sequence[str]) -> list[Option]:
+    """The unsaved, validated options of a multiple-choice prediction, in order (the
+    bulk service gives None and sets `prediction_id` once the prediction is written)."""
     options = [
         Option(prediction=prediction, label=label, position=position)
         for position, label in enumerate(rules.option_labels(labels))

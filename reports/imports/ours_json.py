@@ -103,6 +103,7 @@ def _objects(binary: IO[bytes]):
         except json.JSONDecodeError as exc:
             raise FileProblem(f"The first line is not valid JSON ({exc.msg}).") from exc
         number, ended = 0, False
+        decode = JsonNumbers().decode  # one decoder for every line: json.loads makes one per call
         for raw in binary:
             try:
                 text = raw.decode("utf-8").strip()
@@ -117,7 +118,7 @@ def _objects(binary: IO[bytes]):
                 continue
             number += 1
             try:
-                yield number, json.loads(text.removesuffix(","), cls=JsonNumbers)
+                yield number, decode(text.removesuffix(","))
             except json.JSONDecodeError as exc:
                 raise FileProblem(
                     f"prediction {number}: not valid JSON ({exc.msg} at character {exc.pos})."

@@ -3,6 +3,7 @@ those services (with the file's original timestamps restored afterwards)."""
 
 from django.core.exceptions import ValidationError
 
+from predictions.models import Prediction
 from predictions.services.bulk import BulkPrediction, check_dates, field_errors, messages
 from reports.imports.common import EvidenceIn, PredictionIn
 from sources import services as source_services
@@ -48,6 +49,7 @@ def evidence_linker(owner):
     services; returns {ref: link}."""
 
     def link_evidence(item: BulkPrediction) -> dict:
+        assert isinstance(item.prediction, Prediction)  # the bulk writer saved it as one
         links = {}
         for ev in item.evidence:
             source, created = source_services.source_get_or_create(

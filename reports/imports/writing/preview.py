@@ -8,6 +8,7 @@ import pandas as pd
 
 from predictions.models import Prediction
 from predictions.services.bulk import BulkPrediction
+from predictions.services.bulk_rows import Row
 from reports.imports.common import ForecastIn
 from reports.scoring.histories import NOT_KNOWN, forecast_flags
 
@@ -78,7 +79,7 @@ class Summary:
             self.preview.append(_row(item, new_forecasts))
 
 
-def _final_and_late(rec, prediction: Prediction) -> tuple[ForecastIn | None, int]:
+def _final_and_late(rec, prediction: Prediction | Row) -> tuple[ForecastIn | None, int]:
     """The forecast that will count and how many are late, by the scoring rule itself
     (reports.scoring.histories), so the preview says what the dashboard will score."""
     if not rec.forecasts:

@@ -30,7 +30,7 @@ def check_new(writer, rec: PredictionIn) -> bulk.BulkPrediction | None:
     writer.errors(rec, errors)
     options: list[Option] = []
     if rec.kind == Kind.MULTIPLE_CHOICE:
-        options, errors = bulk.check_options(prediction, rec.options)
+        options, errors = bulk.check_options(rec.options)
         writer.errors(rec, [(n if n == "options" else f"option.{n}", m) for n, m in errors])
     elif rec.options:
         writer.error(rec, "options", bulk.rules.MSG_WRONG_OUTCOME)
