@@ -5,7 +5,6 @@ day in the owner's time zone (Profile.timezone).
 """
 
 import secrets
-import uuid
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from predictions.buckets import BucketRange
 from predictions.probability import format_percent
+from predictions.uids import new_uid
 
 PROBABILITY_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 QUESTION_MAX_LENGTH = 300
@@ -324,7 +324,7 @@ class Prediction(models.Model):
     # Globally unique and never changed: our exports write it, so an import recognises
     # this very prediction by it, and an export from another account or site can never
     # collide with it (docs/decisions/0013-import-matching-by-key.md).
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(default=new_uid, unique=True, editable=False)
 
     objects = PredictionQuerySet.as_manager()
 

@@ -189,10 +189,12 @@ def fresh_copy(template: Path, name: str) -> Path:
 
 
 BASELINE = r"""
-import sqlite3, sys, uuid
+import secrets, sqlite3, sys, uuid  # share tokens as predictions.models.new_share_token
 from datetime import datetime, timezone
 
-db, n, chunk = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+db, n, chunk, root = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+sys.path.insert(0, root)
+from predictions.uids import new_uid  # the same time-ordered uids as the app's rows
 conn = sqlite3.connect(db, isolation_level=None)
 for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "cache_size=-65536"):
     conn.execute("PRAGMA " + pragma)
@@ -217,8 +219,8 @@ for start in range(1, n + 1, chunk):
     conn.executemany(
         prediction_sql,
         [
-            (i, owner, f"Tiny prediction {i}", created, uuid.uuid4().hex,
-             f"falsifiable:uid:{uuid.UUID(int=i + 1, version=4)}", uuid.uuid4().hex)
+            (i, owner, f"Tiny prediction {i}", created, secrets.token_urlsafe(18),
+             f"falsifiable:uid:{uuid.UUID(int=i + 1, version=4)}", new_uid().hex)
             for i in ids
         ],
     )
@@ -271,7 +273,7 @@ def main() -> int:
             data = tmp / f"tiny-{n}.json"
             write_json(data, n)
             db = fresh_copy(template, f"base-{n}.sqlite3")
-            baseline = [PYTHON, "-c", BASELINE, str(db), str(n), str(CHUNK)]
+            baseline = [PYTHON, "-c", BASELINE, str(db), str(n), str(CHUNK), str(ROOT)]
             base_s, base_mb, _, base_cpu = run_child(baseline, {})
             assert count_rows(db) == (n, n)
             db.unlink()
