@@ -14,6 +14,9 @@ Looked up a batch at a time, so memory does not grow with the account or the fil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.db.models import Field
+
 from predictions.models import Forecast, Option, Prediction, ResolutionEvent
 from reports.imports.common import PredictionIn
 
@@ -31,19 +34,45 @@ class Existing:
     resolved_before: bool = False
 
 
+def _column(name: str) -> str:
+    field = Prediction._meta.get_field(name)
+    assert isinstance(field, Field)  # a concrete column, not a relation's reverse side
+    return connection.ops.quote_name(str(field.column))
+
+
+def _matching(owner, name: str, values: list, *, not_blank: bool = False) -> list[int]:
+    """The pks of the owner's predictions whose field `name` holds one of `values`
+    (prepared for the database); `not_blank` adds `<> ''`, which lets SQLite use a
+    partial index that leaves blank values out."""
+    column = _column(name)
+    sql = "SELECT {} FROM {} WHERE {} = %s AND {}{} IN ({})".format(
+        _column("id"),
+        connection.ops.quote_name(Prediction._meta.db_table),
+        _column("owner"),
+        f"{column} <> '' AND " if not_blank else "",
+        column,
+        ", ".join(["%s"] * len(values)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [owner.pk, *values])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def existing(owner, records: Sequence[PredictionIn]) -> dict[str, Existing]:
     """{record key: Existing} for this batch's records already in the account."""
     by_uid = {r.uid: r.key for r in records if r.uid is not None}
     by_key = {r.key for r in records}
     if not by_key:
         return {}
-    # Two queries, each on its own index: an OR of both would scan all the owner's
-    # predictions once per batch (quadratic over a large import). The exclude lets
-    # SQLite use the partial unique index on (owner, import_key).
-    mine = Prediction.objects.filter(owner=owner).order_by()
-    rows = [*mine.exclude(import_key="").filter(import_key__in=by_key)]
+    # Two lookups, each on its own index: an OR of both would scan all the owner's
+    # predictions once per batch (quadratic over a large import). Plain SQL for the
+    # lookups themselves, as the ORM would prepare each of a batch's thousands of keys
+    # as a lookup value; most batches match nothing, and what they match is read by pk.
+    pks = _matching(owner, "import_key", list(by_key), not_blank=True)
     if by_uid:
-        rows += mine.filter(uid__in=by_uid)
+        uid = Prediction._meta.get_field("uid")
+        pks += _matching(owner, "uid", [uid.get_db_prep_value(u, connection) for u in by_uid])
+    rows = list(Prediction.objects.filter(pk__in=pks).order_by()) if pks else []
     found: dict[str, Existing] = {}
     for prediction in rows:
         key = by_uid.get(prediction.uid)
