@@ -8,12 +8,14 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.test import TestCase
 
 from predictions.models import DateQuantile, Forecast, Option, OptionProbability, Prediction
 from predictions.services import prediction_create
 from predictions.uids import new_uid
 from reports.imports import ours_json
+from reports.imports.writing import keys
 from tests.predictions.factories import UserFactory
 from tests.reports.test_import_matching import STAMP, T0, export_lines, run
 
@@ -180,3 +182,37 @@ class NewUidTests(TestCase):
     def test_the_model_default(self):
         p = Prediction(owner=UserFactory(), question="q", resolve_by=date(2025, 1, 1))
         assert p.uid.version == 7
+
+
+class KeyLookupTests(TestCase):
+    """A batch's keys are looked up on their unique indexes, not by scanning all the
+    owner's predictions once per batch (quadratic over a large import)."""
+
+    def plan(self, sql: str, values: list) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, values)
+            return " ".join(str(row[-1]) for row in cursor.fetchall())
+
+    def test_the_indexes_sqlite_uses(self):
+        if connection.vendor != "sqlite":
+            self.skipTest("SQLite's planner; PostgreSQL's plan depends on its statistics")
+        owner = UserFactory()
+        by_key = keys.matching_sql("import_key", 2, not_blank=True)
+        plan = self.plan(by_key, [owner.pk, "a", "b"])
+        assert "prediction_unique_import_key" in plan
+        by_uid = keys.matching_sql("uid", 2)
+        plan = self.plan(by_uid, [owner.pk, uuid.uuid4().hex, uuid.uuid4().hex])
+        assert "(uid=?)" in plan
+
+    def test_found_by_key_and_by_uid_only_in_the_owners_account(self):
+        alice, bob = UserFactory(), UserFactory()
+        mine = Prediction.objects.create(
+            owner=alice, question="q", resolve_by=date(2025, 1, 1), import_key="k"
+        )
+        Prediction.objects.create(
+            owner=bob, question="q", resolve_by=date(2025, 1, 1), import_key="k"
+        )
+        uid = Prediction._meta.get_field("uid").get_db_prep_value(mine.uid, connection)
+        assert keys._matching(alice, "import_key", ["k", "x"], not_blank=True) == [mine.pk]
+        assert keys._matching(alice, "uid", [uid]) == [mine.pk]
+        assert keys._matching(bob, "uid", [uid]) == []
