@@ -95,7 +95,7 @@ def field_errors(model, values: dict[str, Any]) -> Errors:
     model fields accept it, PostgreSQL cannot store it."""
     errors: Errors = []
     for name, value in values.items():
-        f, plain, by_length = _field(model, name)
+        f, plain, by_length = _fields.get((model, name)) or _field(model, name)
         if value is None or value == "":
             if f.blank:
                 continue

@@ -48,7 +48,10 @@ class ModelRows:
         self.names = [f.attname for f in fields]
         # Constant defaults (and the "" or None of a field without one) are copied into
         # each row, in column order; a callable default is called per row.
-        self.per_row = [(f.attname, f) for f in fields if f.has_default() and callable(f.default)]
+        # (Field.get_default() returns what the callable returns: it is called directly.)
+        self.per_row = [
+            (f.attname, f.default) for f in fields if f.has_default() and callable(f.default)
+        ]
         called = {name for name, _ in self.per_row}
         self.constants = {
             f.attname: None if f.attname in called else f.get_default() for f in fields
@@ -59,9 +62,9 @@ class ModelRows:
         """A row of `values` (by attname) with every other column as the model fills it."""
         row = Row(self.constants)
         row.update(values)
-        for name, f in self.per_row:
+        for name, default in self.per_row:
             if name not in values:
-                row[name] = f.get_default()
+                row[name] = default()
         return row
 
     def insert(self, rows: Sequence[Row]) -> None:
