@@ -13,8 +13,9 @@ migrated SQLite database file:
 - the import: `manage.py import_predictions FILE --user bench` (the real path: format
   detection, parsing, every check, the bulk writer, one transaction);
 - the baseline: a bare `executemany` of the same rows (every column of
-  predictions_prediction and predictions_forecast, explicit ids) into the same tables in
-  one transaction, with the connection settings the app uses (WAL, synchronous=NORMAL);
+  predictions_prediction and predictions_forecast, explicit ids, the app's time-ordered
+  uids from `predictions.uids`) into the same tables in one transaction, with the
+  connection settings the app uses (WAL, synchronous=NORMAL);
 - `--dry-run` of a generic CSV of about 50 MB (`--csv-mb`), for its peak memory.
 
 It reports each child's peak RSS (ru_maxrss from wait4), its wall and CPU time
