@@ -211,8 +211,8 @@ prediction_sql = (
     "NULL, NULL, '', NULL, ?, ?)"
 )
 forecast_sql = (
-    "INSERT INTO predictions_forecast (id, prediction_id, created_at, probability, phrase, "
-    "rationale, evidence_id, import_key) VALUES (?, ?, ?, ?, '', '', NULL, ?)"
+    "INSERT INTO predictions_forecast (id, prediction_id, author_id, created_at, probability, "
+    "phrase, rationale, evidence_id, import_key) VALUES (?, ?, ?, ?, ?, '', '', NULL, ?)"
 )
 conn.execute("BEGIN IMMEDIATE")
 for start in range(1, n + 1, chunk):
@@ -227,7 +227,7 @@ for start in range(1, n + 1, chunk):
     )
     conn.executemany(
         forecast_sql,
-        [(i, i, created, f"{(i % 999 + 1) / 1000:.3f}", f"falsifiable:f{i}") for i in ids],
+        [(i, i, owner, created, f"{(i % 999 + 1) / 1000:.3f}", f"falsifiable:f{i}") for i in ids],
     )
 conn.execute("COMMIT")
 """
@@ -236,7 +236,7 @@ conn.execute("COMMIT")
 def columns_match(template: Path) -> None:
     """The baseline names every column of both tables: a new column must be added here."""
     with sqlite3.connect(template) as conn:
-        for table, count in (("predictions_prediction", 20), ("predictions_forecast", 8)):
+        for table, count in (("predictions_prediction", 20), ("predictions_forecast", 9)):
             found = len(conn.execute(f"PRAGMA table_info({table})").fetchall())
             if found != count:
                 raise SystemExit(f"{table} has {found} columns; update BASELINE ({count}).")

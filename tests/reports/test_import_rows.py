@@ -125,12 +125,16 @@ class SameRowsAsTheModelPathTests(TestCase):
             **service_forecast,
         )
         # The file's forecast also keeps its rationale and import key; the service
-        # gives none, so those two are compared with the file itself.
+        # gives none, so those two are compared with the file itself. Both forecasts
+        # are their owner's: the importing user's, the other account's.
         expected = stored(made)
+        assert [f["author_id"] for f in expected["forecasts"]] == [by_hand.pk]
         expected["prediction"]["owner_id"] = importer.pk
         rationale = forecast.get("rationale", "").strip()
         for f in expected["forecasts"]:
-            f.update(rationale=rationale, import_key=ours_json.forecast_key(3))
+            f.update(
+                rationale=rationale, import_key=ours_json.forecast_key(3), author_id=importer.pk
+            )
         assert stored(imported) == expected
         assert imported.question == "Will the <b>claim</b> hold?"  # one line, stored as text
         assert imported.notes == "<script>alert(1)</script>"  # escaped when shown, not here
