@@ -206,9 +206,9 @@ prediction_sql = (
     "INSERT INTO predictions_prediction (id, owner_id, question, kind, resolution_criteria, "
     "resolve_by, created_at, notes, visibility, share_token, status, outcome, "
     "outcome_option_id, outcome_date, known_at, resolved_at, resolution_note, "
-    "resolution_evidence_id, import_key, uid) VALUES "
+    "resolution_evidence_id, import_key, uid, hide_until_forecast, hidden_until) VALUES "
     "(?, ?, ?, 'binary', '', '2024-12-31', ?, '', 'private', ?, 'open', NULL, NULL, NULL, "
-    "NULL, NULL, '', NULL, ?, ?)"
+    "NULL, NULL, '', NULL, ?, ?, 1, NULL)"
 )
 forecast_sql = (
     "INSERT INTO predictions_forecast (id, prediction_id, author_id, created_at, probability, "
@@ -236,7 +236,7 @@ conn.execute("COMMIT")
 def columns_match(template: Path) -> None:
     """The baseline names every column of both tables: a new column must be added here."""
     with sqlite3.connect(template) as conn:
-        for table, count in (("predictions_prediction", 20), ("predictions_forecast", 9)):
+        for table, count in (("predictions_prediction", 22), ("predictions_forecast", 9)):
             found = len(conn.execute(f"PRAGMA table_info({table})").fetchall())
             if found != count:
                 raise SystemExit(f"{table} has {found} columns; update BASELINE ({count}).")
