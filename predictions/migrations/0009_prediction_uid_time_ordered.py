@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("predictions", "0007_forecast_author_groups"),
+        ("predictions", "0008_profile_data_version"),
     ]
 
     operations = [
