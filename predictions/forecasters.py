@@ -59,9 +59,9 @@ class QuestionView:
     options: list[tuple[str, float]] = field(default_factory=list)  # multiple choice
     # Shared with a group but the others are hidden from the viewer (for now).
     hidden: bool = False
-    # Every forecast on the question is the followed author's (so the question's one
-    # score, reports.selectors.one_score, is theirs).
-    alone: bool = False
+    # Whose line `line` is (the viewer's, or the owner's on a shared link): the score
+    # block scores this author's forecasts (reports.selectors.one_score).
+    follows: int | None = None
 
 
 def question_view(prediction: Prediction, viewer, today: date) -> QuestionView:
@@ -78,12 +78,10 @@ def question_view(prediction: Prediction, viewer, today: date) -> QuestionView:
     )
     forecasts = list(visible)
     follows = viewer.pk if sharing.can_forecast(prediction, viewer) else prediction.owner_id
-    view = QuestionView(line=[f for f in forecasts if f.author_id == follows])
+    view = QuestionView(line=[f for f in forecasts if f.author_id == follows], follows=follows)
     if sharing.is_shared(prediction) and not sharing.sees_others(prediction, viewer, today):
         view.hidden = True
         return view
-    # Nothing is hidden here: `forecasts` are all the question's.
-    view.alone = len(view.line) == len(forecasts)
     if not sharing.is_shared(prediction):
         return view
     pool = POOLS[prediction.kind]

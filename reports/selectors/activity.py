@@ -20,7 +20,7 @@ def forecasts_per_day(*, user, start: date) -> dict[date, int]:
     """
     profile = profile_for(user)
     since = profile.end_of_day(start - timedelta(days=1))
-    qs = Forecast.objects.filter(prediction__owner=user, created_at__gte=since).values_list(
+    qs = Forecast.objects.filter(author=user, created_at__gte=since).values_list(
         as_stored("created_at")
     )
     frame = read_frame(qs.order_by(), ["created_at"])

@@ -63,10 +63,12 @@ def _day(value) -> date | None:
     return None if np.isnan(value) else date(1970, 1, 1) + timedelta(days=int(value))
 
 
-def prediction_score(prediction: Prediction) -> OneScore:
-    """One prediction's final and time-averaged scores, as the dashboard computes them:
-    no query for open or annulled predictions, one for the forecasts and one for their
-    option probabilities or quantiles otherwise."""
+def prediction_score(prediction: Prediction, author_id: int | None = None) -> OneScore:
+    """One forecaster's final and time-averaged scores on a prediction (its owner's
+    unless `author_id` says whose), as the dashboard computes them: no query for open or
+    annulled predictions, one for the forecasts and one for their option probabilities
+    or quantiles otherwise."""
+    author_id = prediction.owner_id if author_id is None else author_id
     kind, Status = prediction.kind, Prediction.Status
     if prediction.status != Status.RESOLVED:
         return OneScore(kind, reason="open" if prediction.status == Status.OPEN else "annulled")
@@ -78,16 +80,24 @@ def prediction_score(prediction: Prediction) -> OneScore:
         kind == Prediction.Kind.DATE and prediction.outcome_date is None
     ):
         return OneScore(kind, reason="no_outcome")
-    forecasts = forecast_frame(Forecast.objects.filter(prediction=prediction))
+    forecasts = forecast_frame(Forecast.objects.filter(prediction=prediction, author_id=author_id))
     if forecasts.empty:
         return OneScore(kind, reason="no_forecast")
     if kind == Prediction.Kind.MULTIPLE_CHOICE:
         frame["outcome_option_id"] = prediction.outcome_option_id
-        options = option_frame(OptionProbability.objects.filter(forecast__prediction=prediction))
+        options = option_frame(
+            OptionProbability.objects.filter(
+                forecast__prediction=prediction, forecast__author_id=author_id
+            )
+        )
         scored = score_choice_histories(frame, forecasts, options)[0]
     elif kind == Prediction.Kind.DATE:
         frame["outcome_day"] = day_numbers(pd.Series([prediction.outcome_date]))[0]
-        quantiles = quantile_frame(DateQuantile.objects.filter(forecast__prediction=prediction))
+        quantiles = quantile_frame(
+            DateQuantile.objects.filter(
+                forecast__prediction=prediction, forecast__author_id=author_id
+            )
+        )
         scored, points = score_date_histories(frame, forecasts, quantiles)
     else:
         frame["outcome"] = int(bool(prediction.outcome))

@@ -90,7 +90,9 @@ def scored_predictions(*, user, every_kind: bool = False, **filters) -> ScoredPr
     binary["outcome"] = binary["outcome"].astype(np.int8)
 
     ids = resolved.values("pk")
-    forecast_qs = Forecast.objects.filter(prediction__in=ids)
+    # The user's own forecasts: members' forecasts on a question shared with a group
+    # are scored for them (reports.selectors.group_scores), never in the owner's numbers.
+    forecast_qs = Forecast.objects.filter(prediction__in=ids, author=user)
     if not every_kind:
         forecast_qs = forecast_qs.filter(probability__isnull=False)
     forecasts = forecast_frame(forecast_qs, phrase=every_kind)
@@ -100,7 +102,7 @@ def scored_predictions(*, user, every_kind: bool = False, **filters) -> ScoredPr
     if every_kind:
         phrases = forecasts["phrase"].to_numpy()[h.rows][h.final[h.keep]]
         scored["final_phrase"] = phrases.astype(str) if len(phrases) else ""
-        extra = _other_kinds(rows, forecasts, resolved, scored)
+        extra = _other_kinds(rows, forecasts, resolved, scored, user)
 
     tag_rows = read_frame(
         TagLinks.objects.filter(prediction__in=ids)
@@ -116,7 +118,7 @@ def scored_predictions(*, user, every_kind: bool = False, **filters) -> ScoredPr
 
 
 def _other_kinds(
-    rows: pd.DataFrame, forecasts: pd.DataFrame, resolved: QuerySet, binary: pd.DataFrame
+    rows: pd.DataFrame, forecasts: pd.DataFrame, resolved: QuerySet, binary: pd.DataFrame, user
 ) -> dict:
     """The multiple-choice and date frames and every kind's calibration points."""
     Kind = Prediction.Kind
@@ -137,7 +139,8 @@ def _other_kinds(
     if len(choice_rows):
         options = option_frame(
             OptionProbability.objects.filter(
-                forecast__prediction__in=resolved.filter(kind=Kind.MULTIPLE_CHOICE).values("pk")
+                forecast__prediction__in=resolved.filter(kind=Kind.MULTIPLE_CHOICE).values("pk"),
+                forecast__author=user,
             )
         )
         frame = choice_rows[["kind", "created_at", "resolved_at", "known_at"]].copy()
@@ -149,7 +152,8 @@ def _other_kinds(
     if len(date_rows):
         quantiles = quantile_frame(
             DateQuantile.objects.filter(
-                forecast__prediction__in=resolved.filter(kind=Kind.DATE).values("pk")
+                forecast__prediction__in=resolved.filter(kind=Kind.DATE).values("pk"),
+                forecast__author=user,
             )
         )
         frame = date_rows[["kind", "created_at", "resolved_at", "known_at"]].copy()

@@ -26,7 +26,9 @@ NOT_SCORED = {
 
 
 @register.inclusion_tag("reports/includes/prediction_score.html")
-def prediction_score(prediction: Prediction) -> dict:
-    """The Score block of a closed prediction (nothing while it is open)."""
-    score = score_of(prediction)
+def prediction_score(prediction: Prediction, author_id: int | None = None) -> dict:
+    """The Score block of a closed prediction (nothing while it is open): the scores of
+    `author_id`'s forecasts (the owner's by default), each forecaster being scored on
+    their own history."""
+    score = score_of(prediction, author_id)
     return {"score": score, "prediction": prediction, "not_scored": NOT_SCORED.get(score.reason)}
