@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from comments.models import Comment
 from predictions.models import Forecast, OptionProbability, Prediction
+from predictions.names import member_name, public_name
 from predictions.services import profile_for
 from predictions.sharing import forecasts_visible_to
-from predictions.views import _display_name as public_name
 
 # Within one instant a forecast comes before the resolution it led to, and comments last.
 KIND_ORDER = {"forecast": 0, "resolution": 1, "comment": 2}
@@ -36,10 +36,7 @@ class Entry:
 def author_name(user, *, public: bool) -> str:
     """The display name; inside the app it falls back to the user name (as group member
     lists do), on a shared link's page to the same words as the owner's byline."""
-    if public:
-        return public_name(user)
-    profile = getattr(user, "profile", None)
-    return str(profile) if profile is not None else user.get_username()
+    return public_name(user) if public else member_name(user)
 
 
 def viewer_today(viewer) -> date:

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from groups.models import Group, Membership
 from predictions.models import Forecast, Prediction, PredictionQuerySet, Share, attach_summaries
+from predictions.names import member_name
 
 RECENTLY_RESOLVED = 10
 
@@ -59,14 +60,7 @@ class Member:
 def members_of(group: Group) -> list[Member]:
     """The group's members in joining order, with their display names."""
     memberships = group.memberships.select_related("user__profile")
-    return [Member(membership, display_name(membership.user)) for membership in memberships]
-
-
-def display_name(user) -> str:
-    """How the groups pages name a member: the profile's display name, else the user
-    name (`Profile.__str__`), also for a user who never got a profile."""
-    profile = getattr(user, "profile", None)
-    return str(profile) if profile else user.get_username()
+    return [Member(membership, member_name(membership.user)) for membership in memberships]
 
 
 def _questions(group: Group, viewer) -> PredictionQuerySet:

@@ -19,6 +19,7 @@ from groups import roles, selectors, services
 from groups.forms import GroupForm
 from groups.leaderboard import group_leaderboard_context
 from groups.models import Membership
+from predictions.names import member_name
 from predictions.services import profile_for
 from web.forms import add_form_errors
 from web.pagination import paginate
@@ -197,7 +198,7 @@ def invite_off(request, me: Membership):
 @member_view
 def member_remove(request, me: Membership, member: int):
     target = _target(me, member)
-    done = f"{selectors.display_name(target.user)} is no longer a member."
+    done = f"{member_name(target.user)} is no longer a member."
     return _run(request, me, services.member_remove, done, actor=me, target=target)
 
 
@@ -207,7 +208,7 @@ def member_role(request, me: Membership, member: int):
     target = _target(me, member)
     role = request.POST.get("role", "")
     what = "an admin" if role == Membership.Role.ADMIN else "a member"
-    done = f"{selectors.display_name(target.user)} is now {what}."
+    done = f"{member_name(target.user)} is now {what}."
     return _run(request, me, services.role_set, done, actor=me, target=target, role=role)
 
 
@@ -215,5 +216,5 @@ def member_role(request, me: Membership, member: int):
 @member_view
 def member_owner(request, me: Membership, member: int):
     target = _target(me, member)
-    done = f"{selectors.display_name(target.user)} is now the owner; you are an admin."
+    done = f"{member_name(target.user)} is now the owner; you are an admin."
     return _run(request, me, services.ownership_transfer, done, actor=me, target=target)

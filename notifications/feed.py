@@ -9,7 +9,7 @@ reader may read now (`PredictionQuerySet.readable_by`) are looked at, so someone
 left a group stops hearing about its questions.
 
 Each source is one function of `SOURCES` and costs a fixed number of queries however
-many events it finds; comments are one more source (`comment_events`).
+many events it finds.
 """
 
 from collections.abc import Callable
@@ -21,7 +21,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
+from comments.models import Comment
 from predictions.models import Forecast, Prediction, ResolutionEvent, Share
+from predictions.names import member_name
 from predictions.services import profile_for
 from predictions.sharing import seeing_others
 from predictions.templatetags.forecasting import outcome_words
@@ -58,13 +60,6 @@ class Window:
         return rows.order_by(f"-{field}", "-pk")[: self.limit]
 
 
-def display_name(user) -> str:
-    """The name others see inside the app: the profile's display name, else the user
-    name (Profile.__str__); `user.profile` is expected to be joined in."""
-    profile = getattr(user, "profile", None)
-    return str(profile) if profile is not None else user.get_username()
-
-
 def _detail_url(prediction_id: int) -> str:
     return reverse("predictions:detail", args=[prediction_id])
 
@@ -95,7 +90,7 @@ def forecast_events(window: Window) -> list[Event]:
             f.created_at,
             f.prediction_id,
             f.prediction.question,
-            display_name(f.author),
+            member_name(f.author),
             "made a forecast",
             _detail_url(f.prediction_id),
         )
@@ -138,7 +133,7 @@ def resolution_events(window: Window) -> list[Event]:
             e.created_at,
             e.prediction_id,
             e.prediction.question,
-            display_name(e.prediction.owner),
+            member_name(e.prediction.owner),
             ACTION_TEXT[ResolutionEvent.Action(e.action)].format(outcome=_outcome(e)),
             _detail_url(e.prediction_id),
         )
@@ -157,7 +152,7 @@ def share_events(window: Window) -> list[Event]:
             s.shared_at,
             s.prediction_id,
             s.prediction.question,
-            display_name(s.prediction.owner),
+            member_name(s.prediction.owner),
             f"shared it with {s.group.name}",
             _detail_url(s.prediction_id),
         )
@@ -166,10 +161,24 @@ def share_events(window: Window) -> list[Event]:
 
 
 def comment_events(window: Window) -> list[Event]:
-    """Extension point for comments (the comments app is not on main yet): comments by
-    others on questions the reader owns or has forecast on, readable by the reader, in a
-    fixed number of queries like the sources above. Until then, none."""
-    return []
+    """Comments by others on questions the reader owns or has forecast on (deleted
+    ones are gone: the thread no longer shows them either)."""
+    user = window.user
+    followed = Prediction.objects.readable_by(user).filter(Q(owner=user) | _forecast_on(user))
+    rows = Comment.objects.filter(prediction__in=followed, deleted_at__isnull=True)
+    rows = rows.exclude(author=user).select_related("prediction", "author__profile")
+    return [
+        Event(
+            "comment",
+            c.created_at,
+            c.prediction_id,
+            c.prediction.question,
+            member_name(c.author),
+            "commented",
+            f"{_detail_url(c.prediction_id)}#comment-{c.pk}",
+        )
+        for c in window.between(rows, "created_at")
+    ]
 
 
 SOURCES: tuple[Callable[[Window], list[Event]], ...] = (

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet
 
 from predictions import community, sharing
 from predictions.models import Forecast, OptionProbability, Prediction
+from predictions.names import member_name
 
 
 def with_payload(prediction: Prediction, forecasts: QuerySet[Forecast]) -> QuerySet[Forecast]:
@@ -40,12 +41,6 @@ POOLS: dict[str, Callable[[list[Any]], Any]] = {
     Prediction.Kind.MULTIPLE_CHOICE: community.choice,
     Prediction.Kind.DATE: community.dates,
 }
-
-
-def forecaster_name(user) -> str:
-    """How a forecaster is named to the members of their groups."""
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile is not None else "") or user.get_username()
 
 
 @dataclass
@@ -91,7 +86,7 @@ def question_view(prediction: Prediction, viewer, today: date) -> QuestionView:
     view.together = True
     view.latest = sorted(latest.values(), key=lambda f: (f.created_at, f.pk), reverse=True)
     for forecast in view.latest:
-        forecast.forecaster = forecaster_name(forecast.author)  # type: ignore[attr-defined]
+        forecast.forecaster = member_name(forecast.author)  # type: ignore[attr-defined]
     view.community = pool([payload(prediction, f) for f in latest.values()])
     if isinstance(view.community, community.ChoiceCommunity):
         labels = [option.label for option in prediction.options.all()]

@@ -18,7 +18,7 @@ from predictions import kinds, rules, services
 from predictions.capture import preview_text
 from predictions.date_completion import completion_json
 from predictions.dates_in_words import QUICK_DATES, describe_day, read_date
-from predictions.forecasters import QuestionView, forecaster_name, question_view
+from predictions.forecasters import QuestionView, question_view
 from predictions.forms import (
     PredictionEditForm,
     ShareForm,
@@ -35,7 +35,8 @@ from predictions.list_filters import (
     list_range,
     narrow,
 )
-from predictions.models import Prediction, Profile, Tag, attach_summaries
+from predictions.models import Prediction, Tag, attach_summaries
+from predictions.names import member_name, public_name
 from predictions.probability import certainty_warning
 from predictions.quick_entry import (
     capture_create,
@@ -303,7 +304,7 @@ def _detail_context(request, prediction: Prediction, **extra) -> dict:
         "tags": list(prediction.tags.all()) if is_owner else [],
         "today": today,
         "is_owner": is_owner,
-        "owner_name": "" if is_owner else forecaster_name(prediction.owner),
+        "owner_name": "" if is_owner else member_name(prediction.owner),
         "shared_groups": [group.name for group in prediction.shared_with.all()],
         "nav": "list",
     }
@@ -634,13 +635,6 @@ def prediction_shared(request, token: str):
     today = timezone.now().date()
     context = {
         **_forecast_context(prediction, question_view(prediction, AnonymousUser(), today)),
-        "author_name": _display_name(prediction.owner),
+        "author_name": public_name(prediction.owner),
     }
     return render(request, "predictions/shared.html", context)
-
-
-def _display_name(user) -> str:
-    try:
-        return user.profile.display_name or "A Falsifiable user"
-    except Profile.DoesNotExist:
-        return "A Falsifiable user"

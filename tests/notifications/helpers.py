@@ -45,6 +45,6 @@ def open_prediction(owner, forecast_at, *, resolve_in_days: int = 60, **kw):
 
 # What the navigation's unread count (notifications.inbox.unread_count) costs a full
 # page when there is nothing to show: when the user last looked, and one query for each
-# source (forecasts on followed questions, resolutions, shares). Query budgets of pages
+# source (forecasts on followed questions, resolutions, shares, comments). Query budgets of pages
 # add it; tests/notifications/test_unread_badge.py checks it.
-UNREAD_QUERIES = 4
+UNREAD_QUERIES = 5

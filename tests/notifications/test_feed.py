@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
+from comments.models import Comment
 from groups.models import Membership
 from notifications.feed import SOURCES, comment_events, events
 from predictions import sharing
@@ -137,9 +138,25 @@ class FeedTests(TestCase):
         assert [e.at for e in events(t.bob, since=at(1), until=at(3))] == [at(3)]
         assert [e.at for e in events(t.bob, since=EVER, limit=2)] == [at(4), at(3)]
 
-    def test_comments_are_an_empty_slot_for_now(self):
+    def test_comments_reach_the_owner_and_those_who_forecast(self):
+        t = self.t
         assert comment_events in SOURCES
-        assert seen(self.t.alice, since=EVER) == []
+        forecast(t.question, t.bob, at(2))
+        said = Comment.objects.create(
+            prediction=t.question, author=t.carol, body="<b>Late</b>", created_at=at(3)
+        )
+        Comment.objects.create(
+            prediction=t.question, author=t.carol, body="gone", created_at=at(4), deleted_at=at(5)
+        )
+        Comment.objects.create(prediction=t.question, author=t.alice, body="mine", created_at=at(4))
+        comments = [e for e in events(t.alice, since=EVER) if e.kind == "comment"]
+        assert [(e.actor, e.text) for e in comments] == [("carol", "commented")]
+        assert comments[0].url.endswith(f"#comment-{said.pk}")
+        assert ("comment", "alice", "commented") in seen(t.bob)  # bob forecast on it
+        # carol never forecast on it: neither alice's comment nor her own reach her.
+        assert not [e for e in events(t.carol, since=EVER) if e.kind == "comment"]
+        Membership.objects.filter(user=t.bob).delete()
+        assert not [e for e in events(t.bob, since=EVER) if e.kind == "comment"]
 
     def test_a_fixed_number_of_queries_however_many_events(self):
         t = self.t
@@ -160,9 +177,12 @@ class FeedTests(TestCase):
             other.shared_with.add(t.group, through_defaults={"shared_at": at(hour)})
             forecast(other, t.bob, at(hour))
             forecast(other, t.carol, at(hour + 0.5))
+            Comment.objects.create(
+                prediction=other, author=t.carol, body="Hm", created_at=at(hour + 0.6)
+            )
             resolve(other, at(hour + 0.7), outcome=True)
         many, more = queries()
-        assert more >= count + 30
+        assert more >= count + 40
         assert many == few, (few, many)
 
 
