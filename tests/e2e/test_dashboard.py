@@ -46,6 +46,16 @@ def scored(owner, n: int, *, days_ago: int = 10, seed: int = 0, tags=()) -> None
             prediction.tags.add(tags[i % len(tags)])
 
 
+def bucket_counts(page) -> dict[str, int]:
+    """The open bucket table's counts by bucket (its data-bucket), linked rows only."""
+    counts = {}
+    for row in page.locator(".bucket-table tbody tr").all():
+        link = row.locator("th a")
+        if link.count():
+            counts[link.get_attribute("data-bucket")] = int(row.locator("td").first.inner_text())
+    return counts
+
+
 def top(page, selector: str) -> float:
     return page.locator(selector).first.bounding_box()["y"]
 
@@ -74,11 +84,7 @@ def test_clicking_a_bucket_lists_exactly_its_predictions(page, logged_in):
     scored(logged_in, 30)
     page.goto(DASHBOARD)
     page.locator("#section-buckets > summary").click()
-    counts = {}
-    for row in page.locator(".bucket-table tbody tr").all():
-        link = row.locator("th a")
-        if link.count():
-            counts[link.get_attribute("data-bucket")] = int(row.locator("td").first.inner_text())
+    counts = bucket_counts(page)
     bucket = max(counts, key=counts.get)
     page.locator(f'.calibration-chart a[data-bucket="{bucket}"]').click()
     page.wait_for_url(re.compile(r"\?status=resolved&p=\d+"))
@@ -200,11 +206,7 @@ def test_bucket_click_through_is_exact_with_several_tags_kind_and_dates(page, lo
     made_from = (timezone.now() - 13 * DAY).date().isoformat()
     page.goto(f"{DASHBOARD}?tag={a.pk}&tag={b.pk}&kind=binary&created_from={made_from}")
     page.locator("#section-buckets > summary").click()
-    counts = {}
-    for row in page.locator(".bucket-table tbody tr").all():
-        link = row.locator("th a")
-        if link.count():
-            counts[link.get_attribute("data-bucket")] = int(row.locator("td").first.inner_text())
+    counts = bucket_counts(page)
     assert sum(counts.values()) < 45  # the filters did narrow the buckets
     for bucket, count in list(counts.items())[:3]:
         page.locator(f'.calibration-chart a[data-bucket="{bucket}"]').click()
@@ -264,11 +266,7 @@ def test_bucket_click_through_counts_shared_questions_by_your_own_forecast(page,
         )
     page.goto(f"{DASHBOARD}?group={group.pk}")
     page.locator("#section-buckets > summary").click()
-    counts = {}
-    for row in page.locator(".bucket-table tbody tr").all():
-        link = row.locator("th a")
-        if link.count():
-            counts[link.get_attribute("data-bucket")] = int(row.locator("td").first.inner_text())
+    counts = bucket_counts(page)
     assert counts == {"10": 12}  # every shared question, in the bucket of your 12%
     page.locator('.calibration-chart a[data-bucket="10"]').click()
     page.wait_for_url(re.compile(r"p=10"))
