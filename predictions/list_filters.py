@@ -1,8 +1,8 @@
 """The filters of the prediction list, the dashboard and the exports: one definition of
 what they mean, so a dashboard number and the list it links to count the same rows.
 
-- `Filters`: tags (any of them), kind, creation dates, resolution dates and the period
-  switch, as they live in the query string; `FilterForm` parses them.
+- `Filters`: tags (any of them), kind, group, creation dates, resolution dates and the
+  period switch, as they live in the query string; `FilterForm` parses them.
 - `narrow`: those filters applied to a QuerySet of predictions. The reports' selectors
   and the list both call it.
 - `ListRange`: what only the list adds, a range of calibration buckets (`?p=20-80`, or
@@ -14,13 +14,15 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
 
 from predictions.buckets import BucketRange, is_range_search, parse_range
 from predictions.forms import BoundedDateField
-from predictions.models import Prediction, PredictionQuerySet, Profile, Tag
+from predictions.models import Prediction, PredictionQuerySet, Profile, Share, Tag
+from predictions.sharing import groups_of
 
 # Query-string value -> label. "Open" means not yet due; "due" is open and past its date.
 STATUS_FILTERS = {
@@ -30,6 +32,7 @@ STATUS_FILTERS = {
     "annulled": "Annulled",
 }
 MSG_RANGE = "The start date must not be after the end date."
+MSG_GROUP = "Choose one of your groups."
 RECENT_MONTHS = 3  # the recent period the dashboard shows beside the chosen one
 # The period switch: query value -> (label, months back from today); "" is all time.
 PERIODS = {"3m": ("Last 3 months", RECENT_MONTHS), "12m": ("Last 12 months", 12)}
@@ -66,6 +69,7 @@ class Filters:
     resolved_from: date | None = None
     resolved_to: date | None = None
     kind: str = ""
+    group: int | None = None  # questions shared with this group (one of the user's)
     period: str = ""  # a key of PERIODS; its start is already in resolved_from
 
     def selector_kwargs(self) -> dict:
@@ -73,6 +77,9 @@ class Filters:
         kwargs = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "period"}
         kwargs["tags"] = kwargs.pop("tag") or None
         kwargs["kind"] = self.kind or None
+        if self.group is None:
+            # Only when chosen: a group's own selectors take their group positionally.
+            del kwargs["group"]
         return kwargs
 
     def all_time(self) -> Filters:
@@ -94,7 +101,7 @@ class Filters:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name != "tag" and value:
-                pairs.append((f.name, value.isoformat() if isinstance(value, date) else value))
+                pairs.append((f.name, value.isoformat() if isinstance(value, date) else str(value)))
         return pairs
 
     def query(self) -> str:
@@ -104,7 +111,9 @@ class Filters:
 
 class FilterForm(forms.Form):
     """The filter form; the tag choices are the user's own tags (one query, or none when
-    the caller has them already), so another account's tag id is an error, ignored."""
+    the caller has them already), so another account's tag id is an error, ignored. The
+    group choices are the groups the user belongs to (one query): another group's id is
+    the group field's error, and filters nothing."""
 
     tag = forms.TypedMultipleChoiceField(
         label="Tags", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
@@ -115,6 +124,15 @@ class FilterForm(forms.Form):
     resolved_to = BoundedDateField(label="Resolved until", required=False)
     kind = forms.ChoiceField(
         label="Kind", required=False, choices=[("", "All kinds"), *Prediction.Kind.choices]
+    )
+    group = forms.TypedChoiceField(
+        label="Group",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": MSG_GROUP},
+        help_text="Questions shared with the group; tags are your own, so they match only "
+        "your questions.",
     )
     period = forms.ChoiceField(
         label="Period",
@@ -132,6 +150,17 @@ class FilterForm(forms.Form):
         tag_field = self.fields["tag"]
         assert isinstance(tag_field, forms.ChoiceField)
         tag_field.choices = self.tag_choices
+        self.user = user
+        group_field = self.fields["group"]
+        assert isinstance(group_field, forms.ChoiceField)
+        # A callable, so that a form without a group in its data and never rendered
+        # (a group's leaderboard) costs no query for the user's groups.
+        group_field.choices = lambda: [("", "All my questions"), *self.group_choices]
+
+    @cached_property
+    def group_choices(self) -> list[tuple[str, str]]:
+        """The groups the user belongs to, as (id, name) choices; one query, once."""
+        return [(str(g.pk), g.name) for g in groups_of(self.user)]
 
     def clean(self):
         data = super().clean()
@@ -158,6 +187,7 @@ class FilterForm(forms.Form):
             resolved_from=resolved_from,
             resolved_to=data.get("resolved_to"),
             kind=data.get("kind") or "",
+            group=data.get("group"),
             period=period,
         )
 
@@ -177,15 +207,19 @@ def narrow(
     resolved_from: date | None = None,
     resolved_to: date | None = None,
     kind: str | None = None,
+    group: int | None = None,
 ) -> PredictionQuerySet:
     """`predictions` matching the filters (`Filters.selector_kwargs()`).
 
     `tags` are Tag ids (or Tags); a prediction matches if it has any of them. Dates are
     whole days in the owner's time zone (`profile`, needed only with dates), both ends
     included. A resolved-date range leaves out open predictions, which have no
-    resolution date.
+    resolution date. `group` keeps questions shared with that group (the form allows only
+    the user's groups; readability itself comes from the caller's base set).
     """
     qs = predictions
+    if group is not None:
+        qs = qs.filter(pk__in=Share.objects.filter(group_id=group).values("prediction_id"))
     if tags:
         qs = qs.filter(pk__in=TagLinks.objects.filter(tag__in=list(tags)).values("prediction_id"))
     if kind:
@@ -226,20 +260,28 @@ def list_range(params, search: str) -> ListRange:
 def filter_by_range(
     predictions: PredictionQuerySet, selected: ListRange, profile: Profile
 ) -> PredictionQuerySet:
-    """`predictions` narrowed to the buckets of `selected` (`profile` is unused since the
-    resolution dates moved to `narrow`; kept for the callers' signature)."""
+    """`predictions` narrowed to the buckets of `selected`, by the final forecasts of
+    `profile`'s user (the viewer: their dashboard scores their own forecasts only)."""
     if selected.buckets is not None:
-        predictions = predictions.in_buckets(selected.buckets)
+        predictions = predictions.in_buckets(selected.buckets, author=profile.user_id)
     return predictions
 
 
-def hidden_pairs(filters: Filters, *, shown_tag: bool) -> list[tuple[str, str]]:
+def hidden_pairs(
+    filters: Filters, *, shown_tag: bool, shown_group: bool = False
+) -> list[tuple[str, str]]:
     """The filters' query pairs that the list's form has no control for (all but the
-    tag when exactly one is chosen, which its tag menu shows)."""
-    return [pair for pair in filters.pairs() if not (shown_tag and pair[0] == "tag")]
+    tag when exactly one is chosen, which its tag menu shows, and the group when its
+    menu is shown)."""
+    shown = {"tag"} if shown_tag else set()
+    if shown_group:
+        shown.add("group")
+    return [pair for pair in filters.pairs() if pair[0] not in shown]
 
 
-def filter_note(filters: Filters, selected: ListRange, tag_names: list[str]) -> str:
+def filter_note(
+    filters: Filters, selected: ListRange, tag_names: list[str], group_name: str = ""
+) -> str:
     """What the list is narrowed to beyond status and words, in one sentence ("" when
     nothing is): "Resolved predictions whose final forecast falls in the 90% bucket,
     tagged ai or work, yes/no, resolved from 1 Sep 2026."."""
@@ -249,6 +291,8 @@ def filter_note(filters: Filters, selected: ListRange, tag_names: list[str]) -> 
         parts.append(f"whose final forecast falls in the {selected.buckets.label()} bucket{s}")
     if tag_names:
         parts.append("tagged " + " or ".join(tag_names))
+    if group_name:
+        parts.append(f"shared with {group_name}")
     if filters.kind:
         parts.append(f"of kind {Prediction.Kind(filters.kind).label.lower()}")
     for name, words in (

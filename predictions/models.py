@@ -147,6 +147,17 @@ class PredictionQuerySet(models.QuerySet):
         shared = Prediction.objects.filter(shared_with__memberships__user=user).values("pk")
         return self.filter(Q(owner=user) | Q(pk__in=shared))
 
+    def forecast_on_by(self, user) -> "PredictionQuerySet":
+        """The user's questions (docs/decisions/0027-a-members-own-dashboard.md): those
+        they own, and those they may read (`readable_by`) and have forecast on. The
+        dashboard, the exports and the list score and show these; leaving a group makes
+        its questions unreadable, so they drop out."""
+        if not user.is_authenticated:
+            return self.none()
+        forecast = Forecast.objects.filter(prediction=OuterRef("pk"), author=user)
+        readable = Prediction.objects.readable_by(user).filter(Exists(forecast)).values("pk")
+        return self.filter(Q(owner=user) | Q(pk__in=readable))
+
     def open(self) -> "PredictionQuerySet":
         return self.filter(status=Prediction.Status.OPEN)
 
@@ -186,13 +197,14 @@ class PredictionQuerySet(models.QuerySet):
             qs = qs.filter(resolved_at__lt=profile.end_of_day(end))
         return qs
 
-    def in_buckets(self, buckets: BucketRange) -> "PredictionQuerySet":
-        """Resolved predictions whose final forecast (the last one made at or before
-        `known_at`, docs/design.md §4) has a calibration point in `buckets`: a yes/no
-        probability, any option's probability, or any quantile's level there. These are
-        exactly the predictions the dashboard's bucket table counts in those buckets."""
+    def in_buckets(self, buckets: BucketRange, *, author) -> "PredictionQuerySet":
+        """Resolved predictions whose final forecast by `author` (a user or user id: the
+        viewer, whose own forecasts their dashboard scores; the last one made at or
+        before `known_at`, docs/design.md §4) has a calibration point in `buckets`: a
+        yes/no probability, any option's probability, or any quantile's level there.
+        These are exactly the predictions the dashboard's bucket table counts there."""
         final = Forecast.objects.filter(
-            prediction=OuterRef("pk"), created_at__lte=OuterRef("known_at")
+            prediction=OuterRef("pk"), author=author, created_at__lte=OuterRef("known_at")
         ).order_by("-created_at", "-pk")
         low = Decimal(buckets.low) / 1000
         high = Decimal(buckets.high) / 1000
@@ -217,9 +229,10 @@ class PredictionQuerySet(models.QuerySet):
             )
         )
 
-    def for_list(self) -> "PredictionQuerySet":
-        """What the list and due pages show: latest forecast and tags, without N+1."""
-        return self.with_latest_forecast().prefetch_related("tags")
+    def for_list(self, author=None) -> "PredictionQuerySet":
+        """What the list and due pages show: latest forecast (by `author`, by default the
+        owner: see `with_latest_forecast`) and tags, without N+1."""
+        return self.with_latest_forecast(author).prefetch_related("tags")
 
     def search(self, text: str) -> "PredictionQuerySet":
         # NUL is dropped: stored text never holds it (forms refuse it), and PostgreSQL

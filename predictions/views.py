@@ -57,28 +57,32 @@ def _own_prediction(request, pk: int) -> Prediction:
 
 @require_GET
 def prediction_list(request):
-    """Own predictions, newest first; filter by status, forecast bucket and the
-    dashboard's filters (tags, kind, creation and resolution dates, period: the same
-    `FilterForm`, so a dashboard bucket lists exactly what it counts), search the text."""
+    """The user's questions (own, and shared ones they forecast on: what the dashboard
+    scores), newest first, each with the user's own latest forecast; filter by status,
+    forecast bucket and the dashboard's filters (tags, kind, group, creation and
+    resolution dates, period: the same `FilterForm`, so a dashboard bucket lists exactly
+    what it counts), search the text."""
     profile = profile_for(request.user)
     today = profile.today()
-    predictions = Prediction.objects.owned_by(request.user)
+    predictions = Prediction.objects.forecast_on_by(request.user)
     status = request.GET.get("status", "")
     status = status if status in STATUS_FILTERS else ""
     predictions = filter_by_status(predictions, status, today)
     tags = list(Tag.objects.filter(owner=request.user))
-    filters = FilterForm(request.GET, user=request.user, today=today, tags=tags).filters()
+    form = FilterForm(request.GET, user=request.user, today=today, tags=tags)
+    filters = form.filters()
     predictions = narrow(predictions, profile, **filters.selector_kwargs())
     chosen = [t for t in tags if t.pk in filters.tag]
+    group_name = dict(form.group_choices).get(str(filters.group), "") if filters.group else ""
     query = request.GET.get("q", "")[:200]
     selected = list_range(request.GET, query)
     predictions = filter_by_range(predictions, selected, profile)
     predictions = predictions.search(selected.search)
 
-    pages = paginate(request, predictions.for_list())
+    pages = paginate(request, predictions.for_list(author=request.user))
     page = pages["page"]
     attach_summaries(page.object_list)
-    has_any = bool(page.object_list) or Prediction.objects.owned_by(request.user).exists()
+    has_any = bool(page.object_list) or Prediction.objects.forecast_on_by(request.user).exists()
     context = {
         **pages,
         "nav": "list",
@@ -88,8 +92,14 @@ def prediction_list(request):
         "filters": filters,
         # What the form has no control for travels in hidden fields, so searching or
         # changing the status keeps a dashboard link's filters.
-        "hidden_filters": hidden_pairs(filters, shown_tag=len(chosen) == 1),
-        "filter_note": filter_note(filters, selected, [t.name for t in chosen]),
+        # A chosen group is valid, so its menu is shown (the form read the choices).
+        "hidden_filters": hidden_pairs(
+            filters, shown_tag=len(chosen) == 1, shown_group=filters.group is not None
+        ),
+        "filter_note": filter_note(filters, selected, [t.name for t in chosen], group_name),
+        # Called by the template: only a full page, which shows the menu, reads them.
+        "groups": lambda: form.group_choices,
+        "current_group": str(filters.group or ""),
         "status": status,
         "status_filters": STATUS_FILTERS,
         "query": query,

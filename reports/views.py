@@ -130,8 +130,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 def _filter_fields(request: HtmxHttpRequest, form: DashboardFilterForm) -> str:
     """The filter form's fields as HTML, cached by the query as typed and the user's
     tags: Django's widget templates cost more to render than the rest of a warm page."""
-    tags = tuple(form.tag_choices)
-    key = cache_key("filter-fields", request.user.pk, request.GET.urlencode(), tags)
+    choices = (tuple(form.tag_choices), tuple(form.group_choices))
+    key = cache_key("filter-fields", request.user.pk, request.GET.urlencode(), choices)
     html = cache.get(key)
     if html is None:
         template = "reports/includes/dashboard_filter_fields.html"

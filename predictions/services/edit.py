@@ -8,7 +8,7 @@ from django.db import transaction
 
 from predictions import rules
 from predictions.models import Prediction, PredictionEdit, Tag, new_share_token
-from predictions.services.profiles import check_own_tags, data_changed
+from predictions.services.profiles import check_own_tags, data_changed, question_changed
 
 MSG_EXTEND_ONLY_OPEN = "Only open predictions can be given a later date."
 MSG_EXTEND_LATER = "The new date must be later than the current one."
@@ -55,7 +55,7 @@ def prediction_update(
         check_own_tags(tags, prediction.owner_id)
         prediction.tags.set(tags)
     PredictionEdit.objects.bulk_create(edits)
-    data_changed(prediction.owner_id)
+    question_changed(prediction)  # its forecasters' dashboards show the claim
     return prediction
 
 

@@ -72,7 +72,7 @@ def forecast_create(
         quantile_row.forecast = forecast
     OptionProbability.objects.bulk_create(option_rows)
     DateQuantile.objects.bulk_create(quantile_rows)
-    data_changed(prediction.owner_id)
+    data_changed(prediction.owner_id, author.pk)  # the owner's counts, the author's scores
     return forecast
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 
 from predictions import rules
-from predictions.models import Profile, Tag, new_data_version
+from predictions.models import Prediction, Profile, Tag, new_data_version
 
 MSG_NOT_YOUR_TAGS = "Choose your own tags."
 
@@ -20,14 +20,26 @@ def profile_for(user) -> Profile:
         return profile
 
 
-def data_changed(owner_id: int) -> None:
-    """Gives the owner's profile a new data version: every write service that changes
-    the owner's predictions, forecasts, resolutions, tags or evidence calls this inside
+def data_changed(*user_ids: int) -> None:
+    """Gives these users' profiles a new data version: every write service that changes
+    a user's predictions, forecasts, resolutions, tags or evidence calls this inside
     its transaction, so the reports' cache keys (reports.selectors.version) change when
-    the data is committed and never otherwise. One indexed update."""
+    the data is committed and never otherwise. One indexed update, for any number of
+    users (a forecast changes its author's dashboard and the owner's)."""
+    wanted = set(user_ids)
     version = new_data_version()
-    if not Profile.objects.filter(user_id=owner_id).update(data_version=version):
-        Profile.objects.get_or_create(user_id=owner_id)  # a fresh one: a fresh version
+    if Profile.objects.filter(user_id__in=wanted).update(data_version=version) < len(wanted):
+        have = set(Profile.objects.filter(user_id__in=wanted).values_list("user_id", flat=True))
+        for user_id in wanted - have:
+            Profile.objects.get_or_create(user_id=user_id)  # a fresh one: a fresh version
+
+
+def question_changed(prediction: Prediction) -> None:
+    """`data_changed` for the owner and everyone who forecast on `prediction`: its
+    resolution, dates and kind feed each forecaster's own scores
+    (docs/decisions/0027-a-members-own-dashboard.md). One query for the authors."""
+    authors = prediction.forecasts.order_by().values_list("author_id", flat=True).distinct()
+    data_changed(prediction.owner_id, *authors)
 
 
 def tags_for_names(*, owner, names: Iterable[str]) -> list[Tag]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from predictions import rules
 from predictions.models import Option, Prediction, ResolutionEvent
 from predictions.services.forecast import MSG_EVIDENCE_ELSEWHERE
-from predictions.services.profiles import data_changed
+from predictions.services.profiles import question_changed
 
 RESOLVES = "resolves"  # sources.EvidenceLink.Stance.RESOLVES, named here to keep imports one-way
 
@@ -94,7 +94,7 @@ def prediction_resolve(
         evidence=evidence,
         created_at=now,
     )
-    data_changed(prediction.owner_id)
+    question_changed(prediction)  # every forecaster's scores change
     return prediction
 
 
@@ -124,5 +124,5 @@ def prediction_reopen(*, prediction: Prediction, note: str = "") -> Prediction:
     ResolutionEvent.objects.create(
         prediction=prediction, action=ResolutionEvent.Action.UNDO, note=note.strip(), created_at=now
     )
-    data_changed(prediction.owner_id)
+    question_changed(prediction)  # every forecaster's scores change
     return prediction

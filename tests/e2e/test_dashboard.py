@@ -1,5 +1,6 @@
 """Browser journeys of the calibration dashboard: what a forecaster sees first, the
-bucket click-through, the period switch, the collapsed sections and the phone layout."""
+bucket click-through (a shared question you forecast on included), the period switch,
+the collapsed sections and the phone layout."""
 
 import datetime as dt
 import re
@@ -8,7 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from groups.models import Group, Membership
 from predictions.models import Forecast, Prediction, Tag
+from tests.predictions.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +46,16 @@ def scored(owner, n: int, *, days_ago: int = 10, seed: int = 0, tags=()) -> None
             prediction.tags.add(tags[i % len(tags)])
 
 
+def bucket_counts(page) -> dict[str, int]:
+    """The open bucket table's counts by bucket (its data-bucket), linked rows only."""
+    counts = {}
+    for row in page.locator(".bucket-table tbody tr").all():
+        link = row.locator("th a")
+        if link.count():
+            counts[link.get_attribute("data-bucket")] = int(row.locator("td").first.inner_text())
+    return counts
+
+
 def top(page, selector: str) -> float:
     return page.locator(selector).first.bounding_box()["y"]
 
@@ -71,11 +84,7 @@ def test_clicking_a_bucket_lists_exactly_its_predictions(page, logged_in):
     scored(logged_in, 30)
     page.goto(DASHBOARD)
     page.locator("#section-buckets > summary").click()
-    counts = {}
-    for row in page.locator(".bucket-table tbody tr").all():
-        link = row.locator("th a")
-        if link.count():
-            counts[link.get_attribute("data-bucket")] = int(row.locator("td").first.inner_text())
+    counts = bucket_counts(page)
     bucket = max(counts, key=counts.get)
     page.locator(f'.calibration-chart a[data-bucket="{bucket}"]').click()
     page.wait_for_url(re.compile(r"\?status=resolved&p=\d+"))
@@ -197,11 +206,7 @@ def test_bucket_click_through_is_exact_with_several_tags_kind_and_dates(page, lo
     made_from = (timezone.now() - 13 * DAY).date().isoformat()
     page.goto(f"{DASHBOARD}?tag={a.pk}&tag={b.pk}&kind=binary&created_from={made_from}")
     page.locator("#section-buckets > summary").click()
-    counts = {}
-    for row in page.locator(".bucket-table tbody tr").all():
-        link = row.locator("th a")
-        if link.count():
-            counts[link.get_attribute("data-bucket")] = int(row.locator("td").first.inner_text())
+    counts = bucket_counts(page)
     assert sum(counts.values()) < 45  # the filters did narrow the buckets
     for bucket, count in list(counts.items())[:3]:
         page.locator(f'.calibration-chart a[data-bucket="{bucket}"]').click()
@@ -239,4 +244,40 @@ def test_changing_filters_by_htmx_updates_the_period_and_bucket_links(page, logg
     page.wait_for_url(re.compile(r"period=12m"))
     assert f"tag={a.pk}" in page.url
     assert "20 scored predictions" in page.locator(".dashboard-status").inner_text()
+    page.console.assert_clean()
+
+
+def test_bucket_click_through_counts_shared_questions_by_your_own_forecast(page, logged_in):
+    """A question shared with your group that you forecast on is yours on the dashboard,
+    bucketed by your final forecast (not the owner's), and its bucket lists it."""
+    owner = UserFactory()
+    group = Group.objects.create(name="Club")
+    for user in (owner, logged_in):
+        Membership.objects.create(group=group, user=user)
+    scored(owner, 12, seed=3)  # the owner's forecasts spread over the buckets
+    scored(logged_in, 10, seed=1)
+    for prediction in Prediction.objects.filter(owner=owner):
+        prediction.shared_with.add(group)
+        Forecast.objects.create(
+            prediction=prediction,
+            author=logged_in,
+            created_at=prediction.known_at - DAY,
+            probability="0.120",
+        )
+    page.goto(f"{DASHBOARD}?group={group.pk}")
+    page.locator("#section-buckets > summary").click()
+    counts = bucket_counts(page)
+    assert counts == {"10": 12}  # every shared question, in the bucket of your 12%
+    page.locator('.calibration-chart a[data-bucket="10"]').click()
+    page.wait_for_url(re.compile(r"p=10"))
+    expected = {f"Claim 3-{i}" for i in range(12)}
+    assert set(page.locator("#prediction-results .question-link").all_inner_texts()) == expected
+    assert "shared with Club" in page.locator("#range-note").inner_text()
+    # Without the group filter the bucket holds your own 10% predictions besides.
+    page.goto(DASHBOARD)  # the buckets section stays open: it remembers being opened
+    row = page.locator('.bucket-table tbody tr:has(th a[data-bucket="10"])')
+    count = int(row.locator("td").first.inner_text())
+    page.locator('.calibration-chart a[data-bucket="10"]').click()
+    page.wait_for_url(re.compile(r"p=10"))
+    assert page.locator("#prediction-results tbody tr").count() == count > 12
     page.console.assert_clean()

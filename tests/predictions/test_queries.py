@@ -99,8 +99,9 @@ class QueryCountTests(TestCase):
             lambda: (self.add_predictions(45), self.add_predictions(48, due=True)),
             variants,
             'class="question-link"',
-            # + tags, page count, page, its tags (+ due count on full pages)
-            expected=[8 + UNREAD_QUERIES, 7, 8 + UNREAD_QUERIES, 7, 7],
+            # + tags, page count, page, its tags (+ due count and the group menu's
+            # groups on full pages)
+            expected=[9 + UNREAD_QUERIES, 7, 9 + UNREAD_QUERIES, 7, 7],
         )
 
     def test_list_page_with_every_kind(self):
@@ -135,9 +136,9 @@ class QueryCountTests(TestCase):
             [{}, {"headers": HTMX}],
             'class="question-link"',
             expected=[
-                10 + UNREAD_QUERIES,
+                11 + UNREAD_QUERIES,
                 9,
-            ],  # + the leading options and the medians of the page's rows
+            ],  # + the leading options and the medians of the page's rows (+ the groups)
         )
 
     def test_due_queue(self):

@@ -22,10 +22,11 @@ CSV = reverse("reports:export_csv")
 JSON = reverse("reports:export_json")
 
 REQUEST = 3  # session, user, profile
-# The filter form's tag choices, the data version, the counts by state, and the
-# navigation's count of due predictions and unread notifications (context processors on
-# every full page).
-DASHBOARD_PAGE = REQUEST + 4 + UNREAD_QUERIES
+# The filter form's tag and group choices (the groups are in the cache key of its
+# rendered fields, so a warm page reads them too), the data version, the counts by
+# state, and the navigation's count of due predictions and unread notifications
+# (context processors on every full page).
+DASHBOARD_PAGE = REQUEST + 5 + UNREAD_QUERIES
 # A warm page serves its results region from the cache, the counts by state with it.
 WARM_PAGE = DASHBOARD_PAGE - 1
 # The activity calendar's forecasts per day (cached by data version, like the numbers).
@@ -65,14 +66,14 @@ class DashboardQueryTests(TestCase):
             user = user_with_profile()
             many_resolved(user, n, tags=[tag(user, "a"), tag(user, "b")])
             self.assert_page(user, cold=DASHBOARD_PAGE + ACTIVITY + BINARY_SELECTOR, warm=WARM_PAGE)
-        assert DASHBOARD_PAGE + BINARY_SELECTOR == 10 + UNREAD_QUERIES
+        assert DASHBOARD_PAGE + BINARY_SELECTOR == 11 + UNREAD_QUERIES
 
     def test_every_kind(self):
         for n in (2, 5):
             user = user_with_profile()
             add_mixed(user, n, tags=[tag(user, "t")])
             self.assert_page(user, cold=DASHBOARD_PAGE + ACTIVITY + MIXED_SELECTOR, warm=WARM_PAGE)
-        assert DASHBOARD_PAGE + MIXED_SELECTOR == 12 + UNREAD_QUERIES
+        assert DASHBOARD_PAGE + MIXED_SELECTOR == 13 + UNREAD_QUERIES
 
 
 class ExportQueryTests(TestCase):
