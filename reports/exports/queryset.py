@@ -1,16 +1,25 @@
-"""Which predictions an export holds: the requester's own, filtered as on the prediction
-list and the dashboard."""
+"""Which predictions an export holds: the requester's own and the questions of others
+they have forecast on (decision 0028), filtered as on the prediction list and the
+dashboard."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
-from predictions.list_filters import STATUS_FILTERS, filter_by_range, filter_by_status, list_range
+from predictions.list_filters import (
+    STATUS_FILTERS,
+    filter_by_range,
+    filter_by_status,
+    list_range,
+    narrow,
+)
+from predictions.models import Prediction
 from predictions.services import profile_for
 from reports.dashboard.filters import DashboardFilterForm
+from reports.exports.scope import others_questions
 from reports.selectors.filters import filtered_predictions
 
 
@@ -21,7 +30,9 @@ def export_queryset(*, user, params: Mapping) -> QuerySet:
     Accepts the prediction list's filters (`status` open/due/resolved/annulled, `tag`,
     `q`, `p`, the bucket range) and the dashboard's (`tag` repeated, `created_from`,
     `created_to`, `resolved_from`, `resolved_to`, `kind`, `period`); invalid values
-    are ignored as on those pages. Never includes another user's predictions.
+    are ignored as on those pages. Another user's question is included only while it
+    is shared with the user and holds a forecast of theirs (which is all the export
+    then shows of it: `reports.exports.scope.personal_scope`).
     """
     if not isinstance(params, QueryDict):  # a plain mapping, e.g. from the command
         query = QueryDict(mutable=True)
@@ -32,7 +43,11 @@ def export_queryset(*, user, params: Mapping) -> QuerySet:
         params = query
     profile = profile_for(user)
     filters = DashboardFilterForm(params, user=user, today=profile.today()).filters()
-    qs = filtered_predictions(user=user, **filters.selector_kwargs())
+    kwargs = filters.selector_kwargs()
+    own = filtered_predictions(user=user, **kwargs).values("pk")
+    # The same filter definition (predictions.list_filters.narrow) on others' questions.
+    others = narrow(others_questions(user).order_by(), profile, **kwargs)
+    qs = Prediction.objects.filter(Q(pk__in=own) | Q(pk__in=others.values("pk")))
     status = params.get("status", "")
     if status in STATUS_FILTERS:
         qs = filter_by_status(qs, status, profile.today())
