@@ -7,11 +7,14 @@ import io
 import json
 from decimal import Decimal
 
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from predictions.models import Forecast, Prediction
+from groups.models import Membership
+from predictions.models import Forecast, Option, OptionProbability, Prediction
 from predictions.services import profile_for
 from tests.groups.helpers import Cast
 from tests.predictions.factories import PredictionFactory, ProfileFactory
@@ -149,3 +152,62 @@ class HiddenTests(GroupExportCase):
         today = profile_for(self.cast.owner).today()
         Prediction.objects.filter(pk=self.q.pk).update(hidden_until=today + dt.timedelta(days=1))
         assert [r["forecast_id"] for r in self.rows(self.cast.owner)] == [str(self.olga.pk)]
+
+
+class MultipleChoiceTests(GroupExportCase):
+    def test_each_forecasters_options_and_scores(self):
+        c = self.cast
+        q = PredictionFactory(
+            owner=c.owner, kind=Prediction.Kind.MULTIPLE_CHOICE, hide_until_forecast=False
+        )
+        q.shared_with.add(c.group)
+        a, b, d = (
+            Option.objects.create(prediction=q, label=x, position=i) for i, x in enumerate("ABC")
+        )
+        for author, probabilities, hours in (
+            (c.owner, "0.6 0.3 0.1", 0),
+            (c.admin, "0.2 0.2 0.6", 1),
+        ):
+            f = Forecast.objects.create(
+                prediction=q, author=author, created_at=T + dt.timedelta(hours=hours)
+            )
+            for option, p in zip((a, b, d), probabilities.split(), strict=True):
+                OptionProbability.objects.create(forecast=f, option=option, probability=Decimal(p))
+        known = T + dt.timedelta(days=1)
+        Prediction.objects.filter(pk=q.pk).update(
+            status=Prediction.Status.RESOLVED, outcome_option=b, known_at=known, resolved_at=known
+        )
+        got = [r for r in self.rows(c.owner) if r["prediction_id"] == str(q.pk)]
+        assert [(r["author"], r["option"], r["probability"]) for r in got] == [
+            ("Olga", "A", "0.6"),
+            ("Olga", "B", "0.3"),
+            ("Olga", "C", "0.1"),
+            ("Adam", "A", "0.2"),
+            ("Adam", "B", "0.2"),
+            ("Adam", "C", "0.6"),
+        ]
+        # B won: ½ Σ (p − y)² over the options, each forecaster on their own.
+        olga = (0.6**2 + 0.7**2 + 0.1**2) / 2
+        adam = (0.2**2 + 0.8**2 + 0.6**2) / 2
+        assert abs(float(got[0]["prediction_brier"]) - olga) < 1e-9
+        assert abs(float(got[3]["prediction_brier"]) - adam) < 1e-9
+
+
+class QueryCountTests(GroupExportCase):
+    def count(self) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            self.rows(self.cast.owner)
+        return len(ctx.captured_queries)
+
+    def test_the_same_queries_however_many_members_and_questions(self):
+        self.count()  # the first request also logs in
+        before = self.count()
+        for i in range(3):
+            user = ProfileFactory(display_name=f"Extra {i}").user
+            Membership.objects.create(group=self.cast.group, user=user)
+            q = PredictionFactory(owner=user, hide_until_forecast=False)
+            q.shared_with.add(self.cast.group)
+            self.forecast(q, user, "0.4", i)
+            self.forecast(self.q, user, "0.5", 3 + i)
+        assert self.count() == before
+        assert len(self.rows(self.cast.owner)) == 2 + 3 + 3

@@ -8,6 +8,8 @@ import json
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,6 +107,26 @@ class OthersQuestionsTests(_MemberForecastCase):
     def test_a_question_you_never_forecast_on_is_not_in_your_export(self):
         Forecast.objects.filter(pk=self.mine.pk).delete()
         assert {r["prediction_id"] for r in rows(self.as_user(self.member))} == {str(self.own.pk)}
+
+
+class QueryCountTests(_MemberForecastCase):
+    def count(self) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            rows(self.as_user(self.member))
+        return len(ctx.captured_queries)
+
+    def test_owners_are_named_in_one_query_however_many(self):
+        self.count()  # the first request also logs in and makes the profile
+        before = self.count()
+        for _ in range(3):
+            other = PredictionFactory(owner=UserFactory())
+            other.shared_with.add(self.group)
+            Membership.objects.create(group=self.group, user=other.owner)
+            Forecast.objects.create(
+                prediction=other, author=self.member, probability=Decimal("0.5")
+            )
+        assert self.count() == before
+        assert len([r for r in rows(self.as_user(self.member)) if r["owner"]]) == 4
 
 
 class ReimportTests(_MemberForecastCase):
