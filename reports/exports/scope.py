@@ -59,8 +59,10 @@ def group_scope(viewer, member_ids: QuerySet) -> ExportScope:
 
 def others_questions(user) -> PredictionQuerySet:
     """Questions others own that `user` may read now and has forecast on."""
-    mine = Forecast.objects.filter(author=user).values("prediction_id")
-    return Prediction.objects.readable_by(user).exclude(owner=user).filter(pk__in=mine)
+    # Only the forecasts on others' questions: a short list, where all of the user's
+    # forecasts would be read again by every query of every chunk of a large export.
+    mine = Forecast.objects.filter(author=user).exclude(prediction__owner=user)
+    return Prediction.objects.readable_by(user).filter(pk__in=mine.values("prediction_id"))
 
 
 def group_questions(group_id: int) -> QuerySet:
