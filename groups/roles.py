@@ -7,7 +7,7 @@ anonymous visitors) and, where it acts on someone, the target's `Membership`.
 Reading a group needs membership; everything that changes who is in it needs a role:
 - the owner (one per group) renames, deletes, hands ownership on, makes members admins
   and back, and removes anyone but themselves;
-- admins rename, show and replace the invitation link, and remove plain members (not the
+- admins rename, export, show and replace the invitation link, and remove plain members (not the
   owner, nor another admin: disputes between admins are the owner's to settle);
 - members read the group and leave it.
 Nobody leaves a group they own: the owner first hands ownership to another member, or
@@ -61,6 +61,11 @@ def can_change_invite(membership: Membership | None) -> bool:
 
 def can_rename(membership: Membership | None) -> bool:
     """Change the name and the description."""
+    return is_manager(membership)
+
+
+def can_export(membership: Membership | None) -> bool:
+    """Download the group's questions with every member's forecasts (decision 0028)."""
     return is_manager(membership)
 
 

@@ -21,6 +21,8 @@ from groups.leaderboard import group_leaderboard_context
 from groups.models import Membership
 from predictions.names import member_name
 from predictions.services import profile_for
+from reports.export_views import csv_download, json_download
+from reports.exports.scope import group_questions, group_scope
 from web.forms import add_form_errors
 from web.pagination import paginate
 
@@ -109,6 +111,7 @@ def group_detail(request, me: Membership):
         "can_rename": roles.can_rename(me),
         "can_manage": roles.is_manager(me),
         "can_delete": roles.can_delete(me),
+        "can_export": roles.can_export(me),
         "nav": "groups",
         **group_leaderboard_context(group, request.GET, viewer=request.user),
     }
@@ -132,6 +135,28 @@ def group_edit(request, me: Membership):
             return _back(me)
     context = {"group": me.group, "form": form, "nav": "groups"}
     return render(request, "groups/edit.html", context, status=400 if form.errors else 200)
+
+
+def _group_export(request, me: Membership, download):
+    """The group's questions with every current member's forecasts that the exporting
+    owner or admin may see now (hidden ones left out while hidden): decision 0028."""
+    roles.require(roles.can_export(me), roles.MSG_NOT_ALLOWED)
+    members = Membership.objects.filter(group_id=me.group_id).values("user_id")
+    qs = group_questions(me.group_id)
+    scope = group_scope(request.user, members)
+    return download(request, qs, scope, stem=f"falsifiable-group-{me.group_id}")
+
+
+@require_GET
+@member_view
+def group_export_csv(request, me: Membership):
+    return _group_export(request, me, csv_download)
+
+
+@require_GET
+@member_view
+def group_export_json(request, me: Membership):
+    return _group_export(request, me, json_download)
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,7 +2,9 @@
 
 The exports stream: the response body is a generator, so the first bytes leave before
 the last prediction is read. Filters come from the query string (the prediction list's
-and the dashboard's alike); only the requester's own predictions are ever included.
+and the dashboard's alike); only the requester's own forecasts are ever included (on
+their questions and on others' shared with them). `csv_download` and `json_download`
+also serve the group export (groups.views), with another question set and scope.
 """
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,41 +15,56 @@ from django.views.decorators.http import require_GET
 from reports.exports import csv as csv_export
 from reports.exports import json as json_export
 from reports.exports.queryset import export_queryset
+from reports.exports.scope import ExportScope, personal_scope
 from reports.file_format import COLUMN_HELP, CSV_COLUMNS, FORMAT_VERSION
 
 
-def _download(request: HttpRequest, pieces, *, content_type: str, extension: str):
+def _download(request: HttpRequest, pieces, *, content_type: str, extension: str, stem: str):
     response = StreamingHttpResponse(pieces, content_type=content_type)
     stamp = timezone.now().strftime("%Y-%m-%d")
-    name = f"falsifiable-predictions-{stamp}.{extension}"
+    name = f"{stem}-{stamp}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def csv_download(
+    request: HttpRequest, qs, scope: ExportScope, *, stem: str = "falsifiable-predictions"
+) -> StreamingHttpResponse:
+    lines = csv_export.csv_lines(qs, scope, base_url=request.build_absolute_uri("/"))
+    return _download(
+        request,
+        csv_export.csv_stream(lines),
+        content_type="text/csv; charset=utf-8",
+        extension="csv",
+        stem=stem,
+    )
+
+
+def json_download(
+    request: HttpRequest, qs, scope: ExportScope, *, stem: str = "falsifiable-predictions"
+) -> StreamingHttpResponse:
+    return _download(
+        request,
+        json_export.json_stream(qs, scope, base_url=request.build_absolute_uri("/")),
+        content_type="application/json; charset=utf-8",
+        extension="json",
+        stem=stem,
+    )
 
 
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """One row per forecast (per option, per quantile), with scores; see the columns page."""
     qs = export_queryset(user=request.user, params=request.GET)
-    lines = csv_export.csv_lines(qs, base_url=request.build_absolute_uri("/"))
-    return _download(
-        request,
-        csv_export.csv_stream(lines),
-        content_type="text/csv; charset=utf-8",
-        extension="csv",
-    )
+    return csv_download(request, qs, personal_scope(request.user))
 
 
 @require_GET
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     """Predictions with options, forecasts, evidence, resolution history and edits."""
     qs = export_queryset(user=request.user, params=request.GET)
-    return _download(
-        request,
-        json_export.json_stream(qs, base_url=request.build_absolute_uri("/")),
-        content_type="application/json; charset=utf-8",
-        extension="json",
-    )
+    return json_download(request, qs, personal_scope(request.user))
 
 
 @require_GET

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 FORMAT_VERSION = 1
 
-# docs/design.md §5, in this order; then the columns a re-import needs and the date scores.
+# docs/design.md §5, in this order; then the columns a re-import needs and the date scores;
+# then who owns the question and who made the forecast (decision 0028). New columns go
+# at the end, so files of the same version stay readable (importers read by name).
 CSV_COLUMNS = [
     "prediction_id",
     "question",
@@ -40,6 +42,8 @@ CSV_COLUMNS = [
     "prediction_wis",
     "rationale",
     "prediction_uid",
+    "owner",
+    "author",
 ]
 # What an import of our CSV cannot do without: the forecast columns (the first eight) and
 # the resolution; scores are recomputed and the rest is optional.
@@ -81,6 +85,10 @@ COLUMN_HELP = {
     "rationale": "Why the forecast was made, as written then.",
     "prediction_uid": "The prediction's permanent identifier, unique on every site: a "
     "re-import recognises the prediction by it.",
+    "owner": "Who owns the question, when it is not you: a question shared with you, "
+    "holding only your forecasts (not imported back). Empty for your own questions.",
+    "author": "Group export: who made the forecast (each member's forecasts are scored "
+    "on their own). Empty in your own export, where every forecast is yours.",
 }
 TAG_SEPARATOR = "; "
 # A spreadsheet runs a cell starting with one of these as a formula; the apostrophe

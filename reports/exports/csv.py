@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from predictions.models import Prediction
 from reports.exports.loading import iter_predictions
 from reports.exports.records import PredictionData
+from reports.exports.scope import ExportScope
 from reports.exports.values import probability_text, score_text, url_maker, utc_text
 from reports.file_format import CSV_COLUMNS, TAG_SEPARATOR, neutralise
 
@@ -44,8 +45,9 @@ def _cell(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
-    """The CSV export of the predictions in `qs`, a line at a time, header first
+def csv_lines(qs: QuerySet, scope: ExportScope, *, base_url: str = "") -> Iterator[str]:
+    """The CSV export of the predictions in `qs` with the `scope`'s forecasts, a line at
+    a time, header first
     (RFC 4180: CRLF line ends, quotes only where needed).
 
     What is the same on every row of a prediction is encoded once per prediction; a
@@ -53,7 +55,7 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
     """
     yield _WRITER.writerow(CSV_COLUMNS)
     url = url_maker(base_url)
-    for p in iter_predictions(qs):
+    for p in iter_predictions(qs, scope):
         known = "" if p.status == Prediction.Status.OPEN else utc_text(p.known_at)
         pre = _fragment([str(p.id), neutralise(p.question), p.kind])
         mid = _fragment([p.status, neutralise(p.resolution), known])
@@ -70,14 +72,17 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
             ]
         )
         wis = score_text(p.wis)
+        owner = _cell(neutralise(p.owner))
         if not p.forecasts:
             empty = ["", "", "", "", "", "", ""]  # option … is_late
-            yield ",".join([pre, *empty, mid, "", "", "", tail, "", wis, "", p.uid]) + "\r\n"
+            cells = [pre, *empty, mid, "", "", "", tail, "", wis, "", p.uid, owner, ""]
+            yield ",".join(cells) + "\r\n"
             continue
         for f in p.forecasts:
             fid, at = str(f.id), utc_text(f.at)
             final, late = ("1" if f.final else "0"), ("1" if f.late else "0")
             rationale = _cell(neutralise(f.rationale))
+            people = f"{p.uid},{owner},{_cell(neutralise(f.author))}"
             briers, losses = f.row_brier, f.row_log_loss
             if p.kind == Prediction.Kind.BINARY:
                 outcome = _outcome(p, p.outcome)
@@ -86,7 +91,7 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
                 prob = probability_text(f.probability)
                 yield (
                     f"{pre},,{fid},{at},{prob},,{final},{late},{mid},{outcome},{brier},{loss},"
-                    f"{tail},,,{rationale},{p.uid}\r\n"
+                    f"{tail},,,{rationale},{people}\r\n"
                 )
             elif p.kind == Prediction.Kind.MULTIPLE_CHOICE:
                 for i, (option_id, label, _) in enumerate(p.options):
@@ -107,7 +112,7 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
                         "",
                         "",
                         rationale,
-                        p.uid,
+                        people,
                     ]
                     yield ",".join(cells) + "\r\n"
             else:
@@ -130,7 +135,7 @@ def csv_lines(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
                         score_text(f.row_pinball[i]) if f.row_pinball else "",
                         wis,
                         rationale,
-                        p.uid,
+                        people,
                     ]
                     yield ",".join(cells) + "\r\n"
 

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from predictions.models import Prediction
 from reports.exports.loading import iter_predictions
 from reports.exports.records import PredictionData
+from reports.exports.scope import ExportScope
 from reports.exports.values import json_number, probability_text, url_maker, utc_text
 from reports.file_format import JSON_HEAD
 
@@ -35,6 +36,7 @@ def _prediction_json(p: PredictionData, url) -> dict:
             "evidence_id": f.evidence_id,
             "is_late": f.late,
             "is_final": f.final,
+            "author": f.author,
             "brier": json_number(f.brier),
             "log_loss": json_number(f.log_loss),
         }
@@ -53,6 +55,7 @@ def _prediction_json(p: PredictionData, url) -> dict:
     return {
         "id": p.id,
         "uid": p.uid,
+        "owner": p.owner,
         "question": p.question,
         "kind": p.kind,
         "resolution_criteria": x["resolution_criteria"],
@@ -84,13 +87,13 @@ def _prediction_json(p: PredictionData, url) -> dict:
     }
 
 
-def json_stream(qs: QuerySet, *, base_url: str = "") -> Iterator[str]:
+def json_stream(qs: QuerySet, scope: ExportScope, *, base_url: str = "") -> Iterator[str]:
     """The JSON export in pieces: a head line, then one line per prediction."""
     head = json.dumps(JSON_HEAD, ensure_ascii=False)
     yield head[:-1] + ', "predictions": [\n'
     url = url_maker(base_url)
     separator = ""
-    for p in iter_predictions(qs, full=True):
+    for p in iter_predictions(qs, scope, full=True):
         item = _prediction_json(p, url)
         yield separator + json.dumps(item, ensure_ascii=False, allow_nan=False)
         separator = ",\n"

@@ -7,21 +7,24 @@ whatever the chunk holds) through the reports' raw reader, then scored by
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
+from django.contrib.auth import get_user_model
 from django.db.models import FloatField, QuerySet
 from django.db.models.functions import Cast
 
 from predictions.models import (
     DateQuantile,
-    Forecast,
     Option,
     OptionProbability,
     Prediction,
     PredictionEdit,
     ResolutionEvent,
 )
+from predictions.names import member_name
 from reports.exports.records import ForecastData, PredictionData
+from reports.exports.scope import ExportScope
 from reports.exports.scores import score_chunk
 from reports.exports.values import aware_iso, day_text, naive_iso, uid_text
 from reports.selectors.raw import as_text, raw_rows
@@ -30,11 +33,12 @@ from sources.models import EvidenceLink
 CHUNK_SIZE = 2000  # predictions per round of queries
 
 
-def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
+def _load_chunk(members: QuerySet, scope: ExportScope, *, full: bool) -> list[PredictionData]:
     """The predictions selected by `members` (a values("pk") subquery), in the order they
     were entered, with everything the export shows, in at most six queries (nine with
-    `full`, for JSON). Every query filters by that subquery, not by a list of ids, which
-    Django would prepare value by value."""
+    `full`, for JSON), one more naming owners or authors when the export shows any, and
+    the scope's own (the group export's hiding rule: two). Every query filters by that
+    subquery, not by a list of ids, which Django would prepare value by value."""
     float_prob = Cast("probability", FloatField())
     columns = [
         "pk",
@@ -49,6 +53,7 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
         as_text("created_at"),
         "resolve_by",
         "uid",
+        "owner_id",
     ]
     extra = ["resolution_criteria", "notes", "visibility", "resolution_note"]
     extra += ["resolution_evidence_id"]
@@ -72,23 +77,26 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
             created_at=naive_iso(row[9]),
             resolve_by=day_text(row[10]),
             uid=uid_text(row[11]),
+            owner_id=row[12],
         )
         if full:
             p.extra = dict(zip(extra, row[len(columns) :], strict=True))
         by_id[p.id] = p
 
+    selected = scope.forecasts(members)
     forecast_columns = ["prediction_id", "pk", as_text("created_at"), float_prob, "rationale"]
+    forecast_columns += ["author_id"]
     if full:
         forecast_columns += ["phrase", "evidence_id"]
     forecasts: dict[int, ForecastData] = {}
     for row in raw_rows(
-        _owners_forecasts(members)
-        .order_by("prediction_id", "created_at", "pk")
-        .values_list(*forecast_columns)
+        selected.order_by("prediction_id", "created_at", "pk").values_list(*forecast_columns)
     ):
-        f = ForecastData(id=row[1], at=naive_iso(row[2]), probability=row[3], rationale=row[4])
+        f = ForecastData(
+            id=row[1], at=naive_iso(row[2]), probability=row[3], rationale=row[4], author_id=row[5]
+        )
         if full:
-            f.phrase, f.evidence_id = row[5], row[6]
+            f.phrase, f.evidence_id = row[6], row[7]
         forecasts[f.id] = f
         by_id[row[0]].forecasts.append(f)
 
@@ -105,7 +113,9 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
             by_id[prediction_id].options.append((pk, label, pos))
         # In option order, so each forecast's list lines up with its options.
         for forecast_id, probability in raw_rows(
-            OptionProbability.objects.filter(forecast__in=_owners_forecasts(choice_ids))
+            OptionProbability.objects.filter(
+                forecast__in=selected.filter(prediction_id__in=choice_ids)
+            )
             .order_by("forecast_id", "option__position")
             .values_list("forecast_id", float_prob)
         ):
@@ -113,7 +123,7 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
     if Prediction.Kind.DATE in kinds:
         date_ids = members.filter(kind=Prediction.Kind.DATE)
         for forecast_id, level, value in raw_rows(
-            DateQuantile.objects.filter(forecast__in=_owners_forecasts(date_ids))
+            DateQuantile.objects.filter(forecast__in=selected.filter(prediction_id__in=date_ids))
             .order_by("forecast_id", "level")
             .values_list("forecast_id", Cast("level", FloatField()), "value")
         ):
@@ -128,9 +138,58 @@ def _load_chunk(members: QuerySet, *, full: bool) -> list[PredictionData]:
 
     if full:
         _load_history(members, by_id)
-    predictions = list(by_id.values())  # in pk order, as read
-    score_chunk(predictions)
+    _name_people(by_id.values(), scope)
+    predictions = _by_author(by_id.values())
+    _score_in_layers(predictions)
     return predictions
+
+
+def _score_in_layers(predictions: list[PredictionData]) -> None:
+    """The scoring keys records by prediction id: score them in layers in which each
+    question appears once (the first forecaster of each, then the second, ...)."""
+    layers: list[list[PredictionData]] = []
+    seen: dict[int, int] = {}
+    for p in predictions:
+        depth = seen[p.id] = seen.get(p.id, -1) + 1
+        if depth == len(layers):
+            layers.append([])
+        layers[depth].append(p)
+    for layer in layers:
+        score_chunk(layer)
+
+
+def _name_people(predictions, scope: ExportScope) -> None:
+    """Owners (but the exporter) and, where the scope names them, forecasters, by
+    predictions.names.member_name, in one query for the chunk."""
+    ids = {p.owner_id for p in predictions if p.owner_id != scope.me_id}
+    if scope.name_authors:
+        ids.update(f.author_id for p in predictions for f in p.forecasts)
+    if not ids:
+        return
+    users = get_user_model().objects.filter(pk__in=ids).select_related("profile")
+    names = {user.pk: member_name(user) for user in users}
+    for p in predictions:
+        if p.owner_id != scope.me_id:
+            p.owner = names[p.owner_id]
+        if scope.name_authors:
+            for f in p.forecasts:
+                f.author = names[f.author_id]
+
+
+def _by_author(predictions) -> list[PredictionData]:
+    """One record per question and forecaster, so each record's scores are one person's
+    (the owner's first, then by name); a question without forecasts keeps one record."""
+    records: list[PredictionData] = []
+    for p in predictions:
+        authors: dict[int, list[ForecastData]] = {}
+        for f in p.forecasts:
+            authors.setdefault(f.author_id, []).append(f)
+        if len(authors) <= 1:
+            records.append(p)
+            continue
+        order = sorted(authors, key=lambda a: (a != p.owner_id, authors[a][0].author, a))
+        records.extend(dataclasses.replace(p, forecasts=authors[a]) for a in order)
+    return records
 
 
 def _load_history(ids: QuerySet, by_id: dict[int, PredictionData]) -> None:
@@ -187,11 +246,6 @@ def _load_history(ids: QuerySet, by_id: dict[int, PredictionData]) -> None:
         )
 
 
-def _owners_forecasts(members: QuerySet) -> QuerySet:
-    """Your export holds your forecasts: not the members' on a question you shared."""
-    return Forecast.objects.filter(prediction_id__in=members).by_owner()
-
-
 def _outcome_text(event: ResolutionEvent, labels: dict[int, str]) -> str | None:
     if event.action != ResolutionEvent.Action.RESOLVE:
         return None
@@ -202,11 +256,14 @@ def _outcome_text(event: ResolutionEvent, labels: dict[int, str]) -> str | None:
     return day_text(event.outcome_date)
 
 
-def iter_predictions(qs: QuerySet, *, full: bool = False) -> Iterator[PredictionData]:
-    """The QuerySet's predictions, loaded and scored a chunk at a time."""
+def iter_predictions(
+    qs: QuerySet, scope: ExportScope, *, full: bool = False
+) -> Iterator[PredictionData]:
+    """The QuerySet's predictions with the scope's forecasts, loaded and scored a chunk
+    at a time."""
     ids = [row[0] for row in raw_rows(qs.order_by("pk").values_list("pk"))]
     unordered = qs.order_by()
     for start in range(0, len(ids), CHUNK_SIZE):
         chunk = ids[start : start + CHUNK_SIZE]
         members = unordered.filter(pk__gte=chunk[0], pk__lte=chunk[-1]).values("pk")
-        yield from _load_chunk(members, full=full)
+        yield from _load_chunk(members, scope, full=full)

@@ -1,5 +1,6 @@
-"""Which predictions an export holds: the requester's own, filtered as on the prediction
-list and the dashboard."""
+"""Which predictions an export holds: the requester's own and the questions of others
+they have forecast on (decision 0028), filtered as on the prediction list and the
+dashboard."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ from collections.abc import Mapping
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from predictions.list_filters import STATUS_FILTERS, filter_by_range, filter_by_status, list_range
+from predictions.list_filters import (
+    STATUS_FILTERS,
+    filter_by_range,
+    filter_by_status,
+    list_range,
+    narrow,
+)
 from predictions.services import profile_for
 from reports.dashboard.filters import DashboardFilterForm
+from reports.exports.scope import others_questions
 from reports.selectors.filters import filtered_predictions
 
 
@@ -21,7 +29,9 @@ def export_queryset(*, user, params: Mapping) -> QuerySet:
     Accepts the prediction list's filters (`status` open/due/resolved/annulled, `tag`,
     `q`, `p`, the bucket range) and the dashboard's (`tag` repeated, `created_from`,
     `created_to`, `resolved_from`, `resolved_to`, `kind`, `period`); invalid values
-    are ignored as on those pages. Never includes another user's predictions.
+    are ignored as on those pages. Another user's question is included only while it
+    is shared with the user and holds a forecast of theirs (which is all the export
+    then shows of it: `reports.exports.scope.personal_scope`).
     """
     if not isinstance(params, QueryDict):  # a plain mapping, e.g. from the command
         query = QueryDict(mutable=True)
@@ -32,7 +42,15 @@ def export_queryset(*, user, params: Mapping) -> QuerySet:
         params = query
     profile = profile_for(user)
     filters = DashboardFilterForm(params, user=user, today=profile.today()).filters()
-    qs = filtered_predictions(user=user, **filters.selector_kwargs())
+    kwargs = filters.selector_kwargs()
+    qs = filtered_predictions(user=user, **kwargs)
+    # The same filter definition (predictions.list_filters.narrow) on others' questions,
+    # combined into one WHERE, and only when there are any: every query of every chunk
+    # repeats this WHERE, and the OR costs a large export of one's own 1.5 times its
+    # time (tests/perf/bench_export_import.py).
+    others = narrow(others_questions(user).order_by(), profile, **kwargs)
+    if others.exists():
+        qs = qs | others
     status = params.get("status", "")
     if status in STATUS_FILTERS:
         qs = filter_by_status(qs, status, profile.today())

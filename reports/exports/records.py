@@ -13,6 +13,8 @@ class ForecastData:
     at: str  # naive UTC ISO
     probability: float | None
     rationale: str
+    author_id: int | None = None
+    author: str = ""  # member_name of the author, where the export names authors
     phrase: str = ""
     evidence_id: int | None = None
     options: list[float] = field(default_factory=list)  # in option order
@@ -41,6 +43,8 @@ class PredictionData:
     created_at: str
     resolve_by: str
     uid: str = ""  # Prediction.uid as text (8-4-4-4-12)
+    owner_id: int | None = None
+    owner: str = ""  # member_name of the owner; empty for the exporter's own questions
     extra: dict = field(default_factory=dict)  # JSON-only fields
     options: list[tuple[int, str, int]] = field(default_factory=list)  # (id, label, pos)
     forecasts: list[ForecastData] = field(default_factory=list)

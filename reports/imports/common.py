@@ -80,11 +80,17 @@ class RowError:
 
 
 class Problems:
-    """Collects RowErrors: the first MAX_ERRORS are kept, all are counted."""
+    """Collects RowErrors: the first MAX_ERRORS are kept, all are counted. Also notes:
+    records left out on purpose (another owner's question), which block nothing."""
 
     def __init__(self) -> None:
         self.errors: list[RowError] = []
         self.count = 0
+        self.notes: list[str] = []
+
+    def note(self, row: int, message: str, unit: str = "row") -> None:
+        if len(self.notes) < MAX_ERRORS:
+            self.notes.append(str(RowError(row, None, message, unit)))
 
     def add(self, row: int | None, column: str | None, message: str, unit: str = "row") -> None:
         self.count += 1
@@ -100,6 +106,12 @@ class Problems:
 
     def messages(self) -> list[str]:
         return [str(error) for error in self.errors]
+
+
+def others_question_note(owner: str) -> str:
+    """Why a record of our own format is skipped (decision 0028): a question someone
+    else owns, exported with your forecasts on it, is theirs; importing it would copy it."""
+    return f"a question owned by {owner}; forecasts on others' questions are not imported"
 
 
 # --- Records: what a parser hands to the writer --------------------------------------

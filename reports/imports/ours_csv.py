@@ -26,6 +26,7 @@ from reports.imports.common import (
     PredictionIn,
     Problems,
     header_index,
+    others_question_note,
     parse_day,
     parse_int,
     parse_probability,
@@ -100,6 +101,7 @@ def _start(c: Cells, pid: int) -> dict:
         "resolved_at": c.parse("resolved_at", parse_time, required=False),
         "tags": [t.strip() for t in unescape_cell(c.get("tags")).split(";") if t.strip()],
         "uid": c.parse("prediction_uid", parse_uid, required=False),
+        "owner": unescape_cell(c.get("owner")),
         "options": [],
         "forecasts": {},
     }
@@ -145,6 +147,9 @@ def _add_row(group: dict, c: Cells) -> None:
 
 
 def _finish(group: dict, problems: Problems) -> PredictionIn | None:
+    if group["owner"]:
+        problems.note(group["row"], others_question_note(group["owner"]))
+        return None
     created = group["created_at"]
     if created is None:
         problems.add(group["row"], "created_at", "expected the time the prediction was made")

@@ -32,6 +32,7 @@ from reports.imports.common import (
     PredictionIn,
     Problems,
     UnreadableNumber,
+    others_question_note,
     parse_day,
     parse_probability,
     parse_time,
@@ -239,6 +240,9 @@ def _prediction(number: int, obj: Any, problems: Problems) -> PredictionIn | Non
     f = _Fields(number, problems)
     if not isinstance(obj, dict):
         f.error("", "expected an object")
+        return None
+    if isinstance(owner := obj.get("owner"), str) and owner:
+        problems.note(number, others_question_note(owner), unit="prediction")
         return None
     before = problems.count
     original_id = f.value(obj, "id", _int, "id")

@@ -28,6 +28,7 @@ def summarise(result: ImportResult, *, dry_run: bool) -> dict:
         "sentence": summary.sentence(dry_run=dry_run) if summary and result.ok else "",
         "problems": problems.messages()[:STORED_PROBLEMS],
         "problem_count": problems.count,
+        "notes": problems.notes[:STORED_PROBLEMS],
         "preview": [_row(asdict(row)) for row in summary.preview] if summary else [],
         "header": result.header[:MAX_COLUMNS],
         "columns": result.columns,

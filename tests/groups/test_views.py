@@ -27,6 +27,8 @@ GROUP_URLS = [
     ("leave", "get", None, {"owner", "admin", "member"}),
     ("delete", "get", None, {"owner"}),
     ("delete", "post", {}, {"owner"}),
+    ("export_csv", "get", None, {"owner", "admin"}),
+    ("export_json", "get", None, {"owner", "admin"}),
     ("invite_new", "post", {}, {"owner", "admin"}),
     ("invite_off", "post", {}, {"owner", "admin"}),
     ("member_remove", "post", {}, {"owner", "admin"}),

@@ -199,11 +199,12 @@ def timed(step):
 def export_csv(user, path: Path) -> int:
     from reports.exports import csv as csv_export
     from reports.exports.queryset import export_queryset
+    from reports.exports.scope import personal_scope
 
     qs = export_queryset(user=user, params={})
     rows = 0
     with open(path, "w", encoding="utf-8", newline="") as out:
-        for piece in csv_export.csv_stream(csv_export.csv_lines(qs)):
+        for piece in csv_export.csv_stream(csv_export.csv_lines(qs, personal_scope(user))):
             rows += piece.count("\r\n")
             out.write(piece)
     return rows - 1  # the header
@@ -212,10 +213,11 @@ def export_csv(user, path: Path) -> int:
 def export_json(user, path: Path) -> None:
     from reports.exports import json as json_export
     from reports.exports.queryset import export_queryset
+    from reports.exports.scope import personal_scope
 
     qs = export_queryset(user=user, params={})
     with open(path, "w", encoding="utf-8") as out:
-        for piece in json_export.json_stream(qs):
+        for piece in json_export.json_stream(qs, personal_scope(user)):
             out.write(piece)
 
 

@@ -31,6 +31,7 @@ from reports.exports import csv as csv_export
 from reports.exports import json as json_export
 from reports.exports import loading
 from reports.exports.queryset import export_queryset
+from reports.exports.scope import personal_scope
 from reports.file_format import CSV_COLUMNS, FORMULA_TRIGGERS, neutralise
 from reports.scoring.rules import pinball_loss, weighted_interval_score
 from reports.selectors.scored import scored_predictions
@@ -153,12 +154,12 @@ def read_csv(text: str) -> list[dict]:
 
 def export_csv(user, **params) -> str:
     qs = export_queryset(user=user, params=params)
-    return "".join(csv_export.csv_stream(csv_export.csv_lines(qs)))
+    return "".join(csv_export.csv_stream(csv_export.csv_lines(qs, personal_scope(user))))
 
 
 def export_json(user, **params) -> dict:
     qs = export_queryset(user=user, params=params)
-    return json.loads("".join(json_export.json_stream(qs)))
+    return json.loads("".join(json_export.json_stream(qs, personal_scope(user))))
 
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")
@@ -521,7 +522,7 @@ class JsonTests(TestCase):
 
     def test_one_prediction_per_line(self):
         qs = export_queryset(user=self.user, params={})
-        lines = "".join(json_export.json_stream(qs)).splitlines()
+        lines = "".join(json_export.json_stream(qs, personal_scope(self.user))).splitlines()
         assert lines[0].endswith('"predictions": [')
         assert lines[-1] == "]}"
         assert len(lines) == 2 + len(self.made)
@@ -612,7 +613,7 @@ class WebExportTests(TestCase):
                 mock.patch.object(loading, "CHUNK_SIZE", chunk_size),
                 CaptureQueriesContext(connection) as ctx,
             ):
-                list(csv_export.csv_lines(qs))
+                list(csv_export.csv_lines(qs, personal_scope(self.alice)))
             return len(ctx.captured_queries)
 
         # The ids, then per chunk three queries (predictions, forecasts, tags) and up to
@@ -623,7 +624,9 @@ class WebExportTests(TestCase):
     def test_large_exports_come_in_pieces(self):
         qs = export_queryset(user=self.alice, params={})
         with mock.patch.object(csv_export, "ROWS_PER_WRITE", 3):
-            pieces = list(csv_export.csv_stream(csv_export.csv_lines(qs)))
+            pieces = list(
+                csv_export.csv_stream(csv_export.csv_lines(qs, personal_scope(self.alice)))
+            )
         assert len(pieces) == math.ceil(16 / 3)  # 15 rows and the header
 
 

@@ -156,7 +156,9 @@ class OwnExportTests(TestCase):
         }
         assert {p["uid"] for p in export_json(self.alice)["predictions"]} == uids
         csv_uids = {
-            line.rsplit(",", 1)[1].strip() for line in export_csv(self.alice).splitlines()[1:]
+            # prediction_uid, then the empty owner and author of one's own export
+            line.rsplit(",", 3)[1].strip()
+            for line in export_csv(self.alice).splitlines()[1:]
         }
         assert csv_uids == uids
 
@@ -185,7 +187,8 @@ class OwnExportTests(TestCase):
         for p in data["predictions"]:
             del p["uid"]
         lines = export_csv(self.alice).splitlines()
-        old_csv = "\r\n".join(line.rsplit(",", 1)[0] for line in lines) + "\r\n"
+        # The columns from prediction_uid on (then owner, author: decision 0028) are newer.
+        old_csv = "\r\n".join(line.rsplit(",", 3)[0] for line in lines) + "\r\n"
         assert "prediction_uid" not in old_csv
         bob = UserFactory()
         first = run(json.dumps(data), bob)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from reports.exports import csv as csv_export
 from reports.exports import json as json_export
 from reports.exports.queryset import export_queryset
+from reports.exports.scope import personal_scope
 
 
 class Command(BaseCommand):
@@ -31,10 +32,11 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"No user named “{user}”.") from None
         qs = export_queryset(user=owner, params={})
+        scope = personal_scope(owner)
         if format == "csv":
-            pieces = csv_export.csv_stream(csv_export.csv_lines(qs, base_url=base_url))
+            pieces = csv_export.csv_stream(csv_export.csv_lines(qs, scope, base_url=base_url))
         else:
-            pieces = json_export.json_stream(qs, base_url=base_url)
+            pieces = json_export.json_stream(qs, scope, base_url=base_url)
         if output:
             with open(output, "w", encoding="utf-8", newline="") as out:
                 for piece in pieces:
