@@ -14,11 +14,9 @@ from predictions.list_filters import (
     filter_by_range,
     filter_by_status,
     list_range,
-    narrow,
 )
 from predictions.services import profile_for
 from reports.dashboard.filters import DashboardFilterForm
-from reports.exports.scope import others_questions
 from reports.selectors.filters import filtered_predictions
 
 
@@ -43,14 +41,8 @@ def export_queryset(*, user, params: Mapping) -> QuerySet:
     profile = profile_for(user)
     filters = DashboardFilterForm(params, user=user, today=profile.today()).filters()
     kwargs = filters.selector_kwargs()
+    # Your questions and others' you forecast on (PredictionQuerySet.forecast_on_by).
     qs = filtered_predictions(user=user, **kwargs)
-    # The same filter definition (predictions.list_filters.narrow) on others' questions,
-    # combined into one WHERE, and only when there are any: every query of every chunk
-    # repeats this WHERE, and the OR costs a large export of one's own 1.5 times its
-    # time (tests/perf/bench_export_import.py).
-    others = narrow(others_questions(user).order_by(), profile, **kwargs)
-    if others.exists():
-        qs = qs | others
     status = params.get("status", "")
     if status in STATUS_FILTERS:
         qs = filter_by_status(qs, status, profile.today())

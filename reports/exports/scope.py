@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from predictions.models import Forecast, Prediction, PredictionQuerySet
+from predictions.models import Forecast, Prediction
 from predictions.services import profile_for
 from predictions.sharing import seeing_others
 
@@ -55,14 +55,6 @@ def group_scope(viewer, member_ids: QuerySet) -> ExportScope:
         )
 
     return ExportScope(forecasts=forecasts, me_id=None, name_authors=True)
-
-
-def others_questions(user) -> PredictionQuerySet:
-    """Questions others own that `user` may read now and has forecast on."""
-    # Only the forecasts on others' questions: a short list, where all of the user's
-    # forecasts would be read again by every query of every chunk of a large export.
-    mine = Forecast.objects.filter(author=user).exclude(prediction__owner=user)
-    return Prediction.objects.readable_by(user).filter(pk__in=mine.values("prediction_id"))
 
 
 def group_questions(group_id: int) -> QuerySet:
