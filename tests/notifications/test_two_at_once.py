@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import closing
 from decimal import Decimal
 from email import policy
 from pathlib import Path
@@ -161,7 +162,7 @@ def sent_mail(mail_dir: Path) -> Counter:
 
 def rows(db_file: Path | None, sql: str) -> list[tuple]:
     if db_file is not None:
-        with sqlite3.connect(db_file) as db:
+        with closing(sqlite3.connect(db_file)) as db:  # `with connect()` does not close
             return db.execute(sql).fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql)

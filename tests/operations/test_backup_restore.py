@@ -26,6 +26,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -160,7 +161,7 @@ def test_backup_during_writes_restores_one_consistent_moment(databases, tmp_path
     assert "the database is not empty" in again.stderr
 
     if source.startswith("sqlite"):
-        with sqlite3.connect(target.removeprefix("sqlite:///")) as db:
+        with closing(sqlite3.connect(target.removeprefix("sqlite:///"))) as db:
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     # Which writer transactions the copy holds: for each writer, 0..k-1 exactly.

@@ -15,8 +15,9 @@ from reports.charts.bars import month_svg, tag_svg
 from reports.charts.frame import placeholder_svg
 from reports.charts.history import prediction_svg
 from reports.scoring.calibration import buckets, corp
+from tests.strict_warnings import STRICT_WARNINGS
 
-pytestmark = pytest.mark.filterwarnings("error")  # a missing glyph or font would fail here
+pytestmark = STRICT_WARNINGS  # a missing glyph or font would fail here
 SVG = "{http://www.w3.org/2000/svg}svg"
 T0 = dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC)
 REPO = Path(__file__).resolve().parents[2]

@@ -33,6 +33,7 @@ from reports.selectors.one_score import prediction_score
 from reports.selectors.scored import scored_predictions
 from tests.predictions.factories import UserFactory
 from tests.reports.builders import T0, many_resolved, resolved, tag
+from tests.strict_warnings import strict_warnings
 
 DAY = dt.timedelta(days=1)
 D0 = T0.date()
@@ -671,7 +672,7 @@ class KindChartTests(CacheClearing):
             assert_svg(self.client.get(src))
 
 
-@pytest.mark.filterwarnings("error")  # a missing glyph, font or numpy unit would fail here
+@strict_warnings  # a missing glyph, font or numpy unit would fail here
 def test_kind_charts_render_without_warnings():
 
     def parse(svg):

@@ -36,8 +36,9 @@ from reports.scoring.rules import (
 )
 from reports.scoring.summaries import summarise
 from tests.reports.oracle import score_forecast_history, time_weights
+from tests.strict_warnings import STRICT_WARNINGS
 
-pytestmark = pytest.mark.filterwarnings("error")  # no Runtime/Deprecation warnings
+pytestmark = STRICT_WARNINGS  # no Runtime/Deprecation warnings
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
