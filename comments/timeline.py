@@ -12,11 +12,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from comments.models import Comment
-from predictions.models import Forecast, OptionProbability, Prediction
+from predictions.forecasters import with_payload
+from predictions.models import Prediction
 from predictions.names import member_name, public_name
 from predictions.services import profile_for
 from predictions.sharing import forecasts_visible_to
@@ -46,23 +46,13 @@ def viewer_today(viewer) -> date:
     return timezone.now().date()
 
 
-def _with_kind_details(prediction: Prediction, forecasts: QuerySet[Forecast]) -> QuerySet:
-    """What templates/predictions/includes/forecast_value.html reads, for this kind only."""
-    if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE:
-        with_options = OptionProbability.objects.select_related("option")
-        return forecasts.prefetch_related(Prefetch("option_probabilities", with_options))
-    if prediction.kind == Prediction.Kind.DATE:
-        return forecasts.prefetch_related("quantiles")
-    return forecasts
-
-
 def thread_entries(prediction: Prediction, viewer, *, public: bool) -> list[Entry]:
     """Everything in the thread, oldest first, in a fixed number of queries however
     long it is (authors and their profiles joined, each kind's details prefetched)."""
     if public:
         viewer = AnonymousUser()
     forecasts = forecasts_visible_to(prediction, viewer, viewer_today(viewer))
-    forecasts = _with_kind_details(prediction, forecasts.select_related("author__profile"))
+    forecasts = with_payload(prediction, forecasts.select_related("author__profile"))
     comments = Comment.objects.filter(prediction=prediction).select_related("author__profile")
     events = list(prediction.resolution_events.select_related("outcome_option"))
     entries = [
