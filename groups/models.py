@@ -52,6 +52,9 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
+    # Whether this member shows their calibration over the group's questions to the
+    # group's other members (decision 0030); off until they turn it on.
+    shows_calibration = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["joined_at", "pk"]

@@ -9,7 +9,8 @@ Reading a group needs membership; everything that changes who is in it needs a r
   and back, and removes anyone but themselves;
 - admins rename, export, show and replace the invitation link, and remove plain members (not the
   owner, nor another admin: disputes between admins are the owner's to settle);
-- members read the group and leave it.
+- members read the group and leave it, and choose whether the others see their
+  calibration over the group's questions (decision 0030).
 Nobody leaves a group they own: the owner first hands ownership to another member, or
 deletes the group when alone in it. A group is never deleted as a side effect.
 """
@@ -67,6 +68,12 @@ def can_rename(membership: Membership | None) -> bool:
 def can_export(membership: Membership | None) -> bool:
     """Download the group's questions with every member's forecasts (decision 0028)."""
     return is_manager(membership)
+
+
+def can_see_calibration(viewer: Membership | None, target: Membership) -> bool:
+    """A member's calibration over the group's questions: shown to the other members of
+    the same group only while the member opts in (decision 0030)."""
+    return viewer is not None and viewer.group_id == target.group_id and target.shows_calibration
 
 
 def can_delete(membership: Membership | None) -> bool:

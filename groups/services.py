@@ -122,6 +122,15 @@ def ownership_transfer(*, actor: Membership, target: Membership) -> None:
     target.save(update_fields=["role"])
 
 
+def calibration_sharing_set(*, membership: Membership, on: bool) -> Membership:
+    """Shows (or hides) the member's calibration over the group's questions to the
+    group's other members; it is their own choice, per group. One UPDATE, so a hidden
+    page is hidden at the next request (the page reads the flag on every request)."""
+    Membership.objects.filter(pk=membership.pk).update(shows_calibration=on)
+    membership.shows_calibration = on
+    return membership
+
+
 @transaction.atomic
 def group_delete(*, actor: Membership) -> None:
     """Deletes the group and its memberships. Its questions are unshared from it (the

@@ -32,6 +32,12 @@ urlpatterns = [
     path("<id:pk>/export.json", views.group_export_json, name="export_json"),
     path("<id:pk>/invite/new/", views.invite_new, name="invite_new"),
     path("<id:pk>/invite/off/", views.invite_off, name="invite_off"),
+    path("<id:pk>/calibration/", views.calibration_sharing, name="calibration_sharing"),
+    path(
+        "<id:pk>/members/<id:member>/calibration/",
+        views.member_calibration,
+        name="member_calibration",
+    ),
     path("<id:pk>/members/<id:member>/remove/", views.member_remove, name="member_remove"),
     path("<id:pk>/members/<id:member>/role/", views.member_role, name="member_role"),
     path("<id:pk>/members/<id:member>/owner/", views.member_owner, name="member_owner"),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups import roles, selectors, services
+from groups.calibration import member_calibration_context
 from groups.forms import GroupForm
 from groups.leaderboard import group_leaderboard_context
 from groups.models import Membership
@@ -243,3 +244,37 @@ def member_owner(request, me: Membership, member: int):
     target = _target(me, member)
     done = f"{member_name(target.user)} is now the owner; you are an admin."
     return _run(request, me, services.ownership_transfer, done, actor=me, target=target)
+
+
+@require_POST
+@member_view
+def calibration_sharing(request, me: Membership):
+    """The viewer's own choice: show their calibration over this group's questions to
+    its other members, or not (`on` is "1" or absent)."""
+    on = request.POST.get("on") == "1"
+    services.calibration_sharing_set(membership=me, on=on)
+    if on:
+        messages.success(request, "The other members can now see your calibration here.")
+    else:
+        messages.success(request, "Your calibration is hidden from the other members.")
+    return _back(me)
+
+
+@require_GET
+@member_view
+def member_calibration(request, me: Membership, member: int):
+    """A member's calibration over this group's questions, for the group's members while
+    that member opts in; a 404 otherwise (as for another group's member or a stale id),
+    so the page says nothing about who has opted out."""
+    target = _target(me, member)
+    if not roles.can_see_calibration(me, target):
+        raise Http404("No such page.")
+    name = member_name(target.user)
+    context = {
+        "group": me.group,
+        "member_name": name,
+        "is_me": target.pk == me.pk,
+        "nav": "groups",
+        **member_calibration_context(target, name),
+    }
+    return render(request, "groups/calibration.html", context)

@@ -17,7 +17,11 @@ class Cast:
         )
         self.owner_m = Membership.objects.create(group=self.group, user=self.owner, role=Role.OWNER)
         self.admin_m = Membership.objects.create(group=self.group, user=self.admin, role=Role.ADMIN)
-        self.member_m = Membership.objects.create(group=self.group, user=self.member)
+        # The plain member shows their calibration to the group (decision 0030), so that
+        # its page exists for the group's members and the isolation table can try it.
+        self.member_m = Membership.objects.create(
+            group=self.group, user=self.member, shows_calibration=True
+        )
         Membership.objects.create(group=self.group, user=self.former).delete()
         self.other = Group.objects.create(name="Elsewhere")
         self.other_m = Membership.objects.create(

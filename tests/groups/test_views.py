@@ -34,6 +34,8 @@ GROUP_URLS = [
     ("member_remove", "post", {}, {"owner", "admin"}),
     ("member_role", "post", {"role": "admin"}, {"owner"}),
     ("member_owner", "post", {}, {"owner"}),
+    ("calibration_sharing", "post", {"on": "1"}, {"owner", "admin", "member"}),
+    ("member_calibration", "get", None, {"owner", "admin", "member"}),
 ]
 REFUSALS = {
     roles.MSG_NOT_ALLOWED,
@@ -42,7 +44,12 @@ REFUSALS = {
     roles.MSG_CANNOT_CHANGE_ROLE,
 }
 # Their URLs act on someone: the plain member, or (handing ownership on) the admin.
-TARGET = {"member_remove": "member_m", "member_role": "member_m", "member_owner": "admin_m"}
+TARGET = {
+    "member_remove": "member_m",
+    "member_role": "member_m",
+    "member_owner": "admin_m",
+    "member_calibration": "member_m",
+}
 
 
 def group_patterns() -> set[str]:
@@ -72,7 +79,7 @@ class Base(TestCase):
         group = Group.objects.filter(pk=self.group.pk).first()
         if group is None:
             return (None,)
-        memberships = sorted(group.memberships.values_list("user_id", "role"))
+        memberships = sorted(group.memberships.values_list("user_id", "role", "shows_calibration"))
         return (group.name, group.invite_token, memberships)
 
 
@@ -126,7 +133,8 @@ class AccessTests(Base):
         stranger = self.cast.other_m
         for name in TARGET:
             url = reverse(f"groups:{name}", args=[self.group.pk, stranger.pk])
-            assert self.client.post(url, {"role": "admin"}).status_code == 404
+            method = self.client.get if name == "member_calibration" else self.client.post
+            assert method(url, {"role": "admin"}).status_code == 404, name
         assert Membership.objects.filter(pk=stranger.pk, role="owner").exists()
 
     def test_an_id_too_large_for_the_database_is_a_404(self):
@@ -327,7 +335,9 @@ class DetailTests(Base):
         Group.objects.filter(pk=self.group.pk).update(name=SCRIPT, description=SCRIPT)
         self.as_user(self.cast.owner)
         token = Group.objects.get(pk=self.group.pk).invite_token
-        pages = [self.url(name) for name in ("detail", "edit", "leave", "delete")]
+        pages = [
+            self.url(name) for name in ("detail", "edit", "leave", "delete", "member_calibration")
+        ]
         pages += [reverse("groups:list"), reverse("groups:join", args=[token])]
         for page in pages:
             text = self.client.get(page).content.decode()
