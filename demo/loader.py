@@ -20,6 +20,7 @@ from django.utils import timezone
 from demo.account import BERLIN, demo_user
 from demo.claims import KEY_PREFIX, SEED, WORDS, Claim, percent, rng_for
 from demo.evidence import attach_worked_example_evidence
+from demo.group import load_group
 from demo.history import (
     ANNUL_NOTE,
     ANNULLED,
@@ -64,13 +65,15 @@ class DemoSummary:
     user: object
     created: int
     skipped: int
+    group_created: int = 0  # questions of the demo group (owned by the demo friends)
 
 
 def load_demo(*, now: datetime | None = None, reset: bool = False) -> DemoSummary:
     """Creates (or refreshes) the demo user and its history; returns what it did.
 
     The user's password, display name and time zone are reset on every run; predictions
-    already present (by import key) are skipped.
+    already present (by import key) are skipped. The demo group (demo/group.py) is
+    filled in the same way; `reset` leaves it alone, as it belongs to its other members.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -88,7 +91,13 @@ def load_demo(*, now: datetime | None = None, reset: bool = False) -> DemoSummar
         loader.resolved()
         loader.open_predictions()
         loader.other_kinds()
-    return DemoSummary(user=user, created=len(loader.created), skipped=loader.skipped)
+        group_created, _ = load_group(demo=user, now=now)
+    return DemoSummary(
+        user=user,
+        created=len(loader.created),
+        skipped=loader.skipped,
+        group_created=group_created,
+    )
 
 
 class _Loader:

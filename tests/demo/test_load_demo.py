@@ -13,7 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
 
+from comments.models import Comment
 from demo.claims import WORDS, percent
+from demo.group_questions import GROUP_NAME
+from groups.models import Group, Membership
 from predictions.models import (
     Forecast,
     Prediction,
@@ -40,6 +43,9 @@ def counts() -> dict[str, int]:
         "tags": Tag.objects.count(),
         "resolution_events": ResolutionEvent.objects.count(),
         "edits": PredictionEdit.objects.count(),
+        "groups": Group.objects.count(),
+        "memberships": Membership.objects.count(),
+        "comments": Comment.objects.count(),
     }
 
 
@@ -82,6 +88,7 @@ class LoadDemoTests(TestCase):
         output = load()
         assert counts() == before
         assert "0 predictions created" in output
+        assert f"0 questions of the group “{GROUP_NAME}” created" in output
         assert "Log in at http://127.0.0.1:8000/ as demo / falsifiable-demo" in output
 
     def test_second_run_restores_the_login(self):
@@ -254,3 +261,87 @@ def test_the_demo_words_mean_what_the_phrase_table_says():
     dashboard's "your words, calibrated" would tell a different story."""
     for number, phrase in WORDS.items():
         assert phrase_meaning(phrase) == percent(number), phrase
+
+
+@time_machine.travel(NOW, tick=False)
+class DemoGroupTests(TestCase):
+    """The demo group: three members, a dozen shared questions with several forecasters,
+    some hidden until one forecasts, some resolved, a few comments."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.output = load()
+        cls.user = get_user_model().objects.get(username="demo")
+        cls.group = Group.objects.get(name=GROUP_NAME)
+
+    def questions(self):
+        return self.group.predictions.prefetch_related("forecasts").order_by("import_key")
+
+    def test_three_members_the_demo_user_owning_it(self):
+        memberships = self.group.memberships.select_related("user__profile")
+        by_name = {m.user.profile.display_name: m for m in memberships}
+        assert set(by_name) == {"Demo Forecaster", "Ada Moreau", "Ben Okafor"}
+        assert by_name["Demo Forecaster"].user == self.user
+        assert by_name["Demo Forecaster"].role == Membership.Role.OWNER
+        for name in ("Ada Moreau", "Ben Okafor"):
+            assert not by_name[name].user.has_usable_password()
+        # One of them shows her calibration to the group, so its page has something.
+        assert [m.user.profile.display_name for m in memberships if m.shows_calibration] == [
+            "Ada Moreau"
+        ]
+
+    def test_a_dozen_shared_questions_with_several_forecasters(self):
+        questions = list(self.questions())
+        assert len(questions) == 12
+        assert all(q.owner != self.user for q in questions)  # the demo user's stay 65
+        for q in questions:
+            assert len({f.author_id for f in q.forecasts.all()}) >= 2, q.question
+
+    def test_some_resolved_enough_to_rank_everyone(self):
+        resolved = self.questions().filter(status="resolved")
+        assert resolved.count() >= 5
+        for q in resolved:
+            assert all(f.created_at <= q.known_at for f in q.forecasts.all()), q.question
+        self.client.force_login(self.user)
+        board = self.client.get(f"/groups/{self.group.pk}/").context["leaderboard"]
+        assert len(board.ranked) == 3
+        assert all(row.relative is not None for row in board.ranked)
+
+    def test_some_hidden_including_ones_the_demo_user_has_not_forecast_on(self):
+        hidden = [q for q in self.questions().open() if q.hide_until_forecast]
+        assert hidden
+        unforecast = [
+            q for q in hidden if not any(f.author_id == self.user.pk for f in q.forecasts.all())
+        ]
+        assert unforecast
+        self.client.force_login(self.user)
+        text = self.client.get(f"/p/{unforecast[0].pk}/").content.decode()
+        assert "Forecast first to see" in text
+        assert self.questions().filter(hide_until_forecast=False).exists()  # and some not
+
+    def test_a_few_comments(self):
+        assert Comment.objects.filter(prediction__shared_with=self.group).count() >= 3
+
+    def test_reloading_the_group_questions_recreates_the_same_ones(self):
+        def snapshot():
+            return [
+                (
+                    q.import_key,
+                    q.question,
+                    q.created_at,
+                    q.resolve_by,
+                    q.status,
+                    q.outcome,
+                    q.known_at,
+                    q.hide_until_forecast,
+                    sorted((f.author_id, f.created_at, f.probability) for f in q.forecasts.all()),
+                )
+                for q in self.questions()
+            ]
+
+        before = snapshot()
+        self.group.predictions.all().delete()
+        output = load()
+        assert f"12 questions of the group “{GROUP_NAME}” created" in output
+        assert snapshot() == before
+        assert Group.objects.filter(name=GROUP_NAME).count() == 1

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from demo import account
+from demo.group_questions import GROUP_NAME
 from demo.loader import load_demo
 
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         summary = load_demo(reset=reset)
         self.stdout.write(
             f"Demo account ready: {summary.created} predictions created, "
-            f"{summary.skipped} already present."
+            f"{summary.skipped} already present; "
+            f"{summary.group_created} questions of the group “{GROUP_NAME}” created."
         )
         self.stdout.write(
             self.style.SUCCESS(
