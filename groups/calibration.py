@@ -40,7 +40,7 @@ def member_calibration_context(target: Membership, name: str) -> dict:
         links = [f"#bucket-{p.row.query}" for p in points]
         titles = [_title(p.row) for p in points]
         label = f"Calibration chart of {name} over this group's questions."
-        chart = mark_safe(inline.calibration_svg(points, links, titles, label))
+        chart = mark_safe(inline.calibration_svg(points, links, titles, label, said=f"{name} said"))
     return {
         "numbers": numbers,
         "cal": cal,

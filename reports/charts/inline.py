@@ -167,9 +167,12 @@ def _text(x, y, label: str, css: str = "tick", **attrs) -> str:
     return f'<text class="{css}" x="{x}" y="{y}"{extra}>{escape(label)}</text>'
 
 
-def calibration_svg(points: list[Point], links: list[str], titles: list[str], label: str) -> str:
+def calibration_svg(
+    points: list[Point], links: list[str], titles: list[str], label: str, said: str = "You said"
+) -> str:
     """The calibration chart: gridlines, the diagonal, and per bucket its interval and
-    point inside a link to `links[i]` with the tooltip `titles[i]`; `label` names it."""
+    point inside a link to `links[i]` with the tooltip `titles[i]`; `label` names it and
+    `said` the x axis (another member's chart is not "You said")."""
     f = CALIBRATION_FRAME
     parts = [
         f'<svg class="inline-chart calibration-chart" viewBox="0 0 {f.width} {f.height}" '
@@ -186,7 +189,7 @@ def calibration_svg(points: list[Point], links: list[str], titles: list[str], la
     for t in percent_ticks("x"):
         parts.append(_text(t.position, f.y0 + 18, t.label, text_anchor="middle"))
     parts.append(f'<line class="diagonal" x1="{f.x0}" y1="{f.y0}" x2="{f.x1}" y2="{f.y1}"/>')
-    parts.append(_text(f.x1, f.height - 4, "You said →", "axis-label", text_anchor="end"))
+    parts.append(_text(f.x1, f.height - 4, f"{escape(said)} →", "axis-label", text_anchor="end"))
     parts.append(
         f'<text class="axis-label" transform="translate(14 {f.y_mid}) rotate(-90)" '
         f'text-anchor="middle">Came true →</text>'

@@ -80,6 +80,9 @@ class OptInTests(TestCase):
         text = response.content.decode()
         assert "0.010" in text
         assert 'class="inline-chart calibration-chart"' in text
+        # The x axis names the member: it is not the viewer who said these.
+        assert "You said" not in text
+        assert " said →" in text
 
     def test_the_toggle_turns_it_on_and_off_at_once(self):
         Membership.objects.filter(pk=self.member_m.pk).update(shows_calibration=False)
