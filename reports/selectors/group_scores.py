@@ -20,7 +20,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from django.db.models import Q
+from django.db.models import F, Q
 
 from predictions.list_filters import narrow
 from predictions.models import Forecast, OptionProbability, Prediction, Profile
@@ -99,9 +99,12 @@ def group_scores(group, *, profile: Profile, **filters) -> GroupScores:
 def question_scores(questions_qs, author_ids: list[int] | None = None):
     """(rows, scores) for the resolved Brier-kind predictions of `questions_qs`: `rows`
     the scorable questions (index prediction_id), `scores` `with_relative`'s frame, each
-    forecaster among `author_ids` (everyone who forecast when None) scored on their own
-    history. Three queries, four when a multiple-choice question is among them. The
-    group page and the notifications (their "your score" line) share it."""
+    forecaster among `author_ids` scored on their own history. When `author_ids` is
+    None, the forecasters who may read the question now (its owner and the current
+    members of a group it is shared with), as the group page counts only current
+    members: someone who left is nobody's "other forecaster". Three queries, four when
+    a multiple-choice question is among them. The group page and the notifications
+    (their "your score" line) share it."""
     columns = ["prediction_id", "kind", "question", "resolved_at", "known_at"]
     columns += ["outcome", "outcome_option_id"]
     questions_qs = questions_qs.filter(status=Prediction.Status.RESOLVED, kind__in=BRIER_KINDS)
@@ -125,6 +128,11 @@ def question_scores(questions_qs, author_ids: list[int] | None = None):
     forecast_qs = Forecast.objects.filter(prediction__in=questions_qs.values("pk"))
     if author_ids is not None:
         forecast_qs = forecast_qs.filter(author__in=author_ids)
+    else:
+        members = Forecast.objects.filter(prediction__shared_with__memberships__user=F("author"))
+        forecast_qs = forecast_qs.filter(
+            Q(author=F("prediction__owner")) | Q(pk__in=members.values("pk"))
+        )
     forecasts = forecast_frame(forecast_qs)
     authors = read_frame(
         forecast_qs.order_by().values_list("pk", "author_id"), ["forecast_id", "author_id"]

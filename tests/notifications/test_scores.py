@@ -17,6 +17,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from groups.models import Membership
 from notifications.group_digest import send_activity_digests
 from predictions.models import Prediction, ResolutionEvent
 from tests.notifications.helpers import BASE_URL
@@ -143,3 +144,11 @@ class ScoreLineTests(TestCase):
         page = self.client.get(reverse("inbox:list")).content.decode()
         assert page.count("Your Brier") == 7
         assert count() == few
+
+    def test_a_former_member_is_nobodys_other_forecaster(self):
+        t = self.t
+        Membership.objects.filter(user=t.carol).delete()
+        settle(t.question, at(5))
+        del self.own["carol"]
+        assert self.expected("bob") == "Your Brier 0.6400 · relative Brier 0.280"
+        assert self.expected("bob") in self.page(t.bob)
