@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from groups.models import Membership
 from notifications.group_digest import send_activity_digests
+from notifications.models import SentMail
 from predictions.models import Prediction, ResolutionEvent
 from tests.notifications.helpers import BASE_URL
 from tests.notifications.together import Together, at, forecast
@@ -152,3 +153,30 @@ class ScoreLineTests(TestCase):
         del self.own["carol"]
         assert self.expected("bob") == "Your Brier 0.6400 · relative Brier 0.280"
         assert self.expected("bob") in self.page(t.bob)
+
+    def test_digest_queries_do_not_grow_with_resolved_questions(self):
+        t = self.t
+
+        def count() -> int:
+            SentMail.objects.all().delete()
+            mail.outbox.clear()
+            with time_machine.travel(at(47), tick=False), CaptureQueriesContext(connection) as c:
+                send_activity_digests(BASE_URL)
+            assert "Your Brier" in {m.to[0]: m.body for m in mail.outbox}["bob@example.org"]
+            assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "carol@example.org"]
+            return len(c)
+
+        def add(hours: range) -> None:
+            for hour in hours:
+                other = Prediction.objects.create(
+                    owner=t.alice, question=f"Q{hour}", resolve_by=dt.date(2027, 1, 1)
+                )
+                other.shared_with.add(t.group, through_defaults={"shared_at": at(hour)})
+                forecast(other, t.bob, at(hour + 0.1), "0.3")
+                forecast(other, t.carol, at(hour + 0.2), "0.6")
+                settle(other, at(hour + 0.5))
+
+        add(range(30, 31))
+        few = count()
+        add(range(31, 37))
+        assert count() == few
