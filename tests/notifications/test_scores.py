@@ -50,6 +50,18 @@ def settle(prediction, when, action=ACTION.RESOLVE, outcome: bool | None = True)
     )
 
 
+def more_resolved(t: Together, hours: range) -> None:
+    """One more shared question per hour, forecast on by bob and carol, resolved YES."""
+    for hour in hours:
+        other = Prediction.objects.create(
+            owner=t.alice, question=f"Q{hour}", resolve_by=dt.date(2027, 1, 1)
+        )
+        other.shared_with.add(t.group, through_defaults={"shared_at": at(hour)})
+        forecast(other, t.bob, at(hour + 0.1), "0.3")
+        forecast(other, t.carol, at(hour + 0.2), "0.6")
+        settle(other, at(hour + 0.5))
+
+
 def brier(p: float, outcome: int) -> float:
     return (p - outcome) ** 2
 
@@ -134,14 +146,7 @@ class ScoreLineTests(TestCase):
 
         count()  # the first visit creates the seen-row; later ones update it
         few = count()
-        for hour in range(6, 12):
-            other = Prediction.objects.create(
-                owner=t.alice, question=f"Q{hour}", resolve_by=dt.date(2027, 1, 1)
-            )
-            other.shared_with.add(t.group, through_defaults={"shared_at": at(hour)})
-            forecast(other, t.bob, at(hour + 0.1), "0.3")
-            forecast(other, t.carol, at(hour + 0.2), "0.6")
-            settle(other, at(hour + 0.5))
+        more_resolved(t, range(6, 12))
         page = self.client.get(reverse("inbox:list")).content.decode()
         assert page.count("Your Brier") == 7
         assert count() == few
@@ -166,17 +171,7 @@ class ScoreLineTests(TestCase):
             assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "carol@example.org"]
             return len(c)
 
-        def add(hours: range) -> None:
-            for hour in hours:
-                other = Prediction.objects.create(
-                    owner=t.alice, question=f"Q{hour}", resolve_by=dt.date(2027, 1, 1)
-                )
-                other.shared_with.add(t.group, through_defaults={"shared_at": at(hour)})
-                forecast(other, t.bob, at(hour + 0.1), "0.3")
-                forecast(other, t.carol, at(hour + 0.2), "0.6")
-                settle(other, at(hour + 0.5))
-
-        add(range(30, 31))
+        more_resolved(t, range(30, 31))
         few = count()
-        add(range(31, 37))
+        more_resolved(t, range(31, 37))
         assert count() == few
