@@ -38,6 +38,8 @@ class Event:
     actor: str  # who did it, by display name
     text: str  # what they did, a short sentence without the question
     url: str  # a path; mails put the site's address in front
+    resolved: bool = False  # a resolution with an outcome (not an annulment or reopening)
+    score: str = ""  # the reader's own score, filled in where shown (notifications.scores)
 
     @property
     def key(self) -> tuple:
@@ -121,8 +123,8 @@ def _outcome(event: ResolutionEvent) -> str:
 
 def resolution_events(window: Window) -> list[Event]:
     """Resolving, annulling and reopening questions the reader forecast on but does not
-    own (the owner did it). Scores are on the question's page: no per-forecaster score
-    function exists yet to put one here."""
+    own (the owner did it). The reader's score is added where the events are shown
+    (notifications.scores), not here: the unread count reads this source too."""
     user = window.user
     followed = Prediction.objects.readable_by(user).exclude(owner=user).filter(_forecast_on(user))
     rows = ResolutionEvent.objects.filter(prediction__in=followed)
@@ -136,6 +138,7 @@ def resolution_events(window: Window) -> list[Event]:
             member_name(e.prediction.owner),
             ACTION_TEXT[ResolutionEvent.Action(e.action)].format(outcome=_outcome(e)),
             _detail_url(e.prediction_id),
+            resolved=e.action == ResolutionEvent.Action.RESOLVE,
         )
         for e in window.between(rows, "created_at")
     ]

@@ -22,6 +22,7 @@ from notifications.kinds import MailKind
 from notifications.mailing import AlreadySent, Outcome, mail_each, one_line, send_recorded
 from notifications.models import SentMail
 from notifications.preferences import recipients_q
+from notifications.scores import with_scores
 from predictions.models import Forecast, Prediction, Profile
 
 KIND = MailKind.GROUP_DIGEST
@@ -44,6 +45,8 @@ def _message(found: list[Event], base_url: str, profile: Profile) -> tuple[str, 
         when = event.at.astimezone(profile.tzinfo)
         lines.append(f"- {event.question}")
         lines.append(f"  {event.actor} {event.text} ({when:%d %b %Y, %H:%M})")
+        if event.score:
+            lines.append(f"  {event.score}")
         lines.append(f"  {base_url}{event.url}")
     if len(found) > MAX_LISTED:
         lines.append(f"... and {len(found) - MAX_LISTED} more on the notifications page.")
@@ -79,6 +82,7 @@ def _digest(user, base_url: str) -> str | None:
         if not found:
             return None
         found.reverse()  # oldest first, as it happened
+        found = with_scores(user, found[:MAX_LISTED]) + found[MAX_LISTED:]  # the listed ones
         subject, body = _message(found, base_url, profile)
         key = [(0, profile.today().isoformat())]
         try:

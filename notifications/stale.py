@@ -1,7 +1,10 @@
 """The stale-forecast reminder: "It has been two weeks since you forecast on …".
 
-An open prediction is stale when its latest forecast is at least STALE_AFTER old and its
-resolve-by day has not passed (due ones are in the due digest instead). Each user gets
+An open prediction is stale for a user when the user's own latest forecast on it is at
+least STALE_AFTER old and its resolve-by day has not passed (due ones are in the due
+digest instead). That covers the owner's questions and the shared questions a member
+forecast on and may still read (`PredictionQuerySet.forecast_on_by`): a former member
+is not reminded, and each is reminded of their own forecast only, never of another's. Each user gets
 one mail listing their newly stale predictions; a prediction is mentioned once per
 staleness period, i.e. once per latest forecast: a new forecast starts a new period,
 and a prediction left alone is not mentioned again on every run. The SentMail rows
@@ -34,13 +37,14 @@ def weeks_in_words(age: timedelta) -> str:
 
 
 def _stale(user, profile: Profile, now):
-    """The user's open, not yet due predictions whose latest forecast is old enough and
-    that no reminder has mentioned since that forecast."""
+    """The user's open, not yet due questions (own, or shared and forecast on) whose
+    latest forecast by the user is old enough and that no reminder has mentioned since
+    that forecast."""
     candidates = (
-        Prediction.objects.filter(owner=user)
+        Prediction.objects.forecast_on_by(user)
         .open()
         .filter(resolve_by__gte=profile.today())
-        .with_latest_forecast()
+        .with_latest_forecast(author=user)
         .filter(latest_forecast_at__lte=now - STALE_AFTER)
         .order_by("latest_forecast_at", "pk")
     )
@@ -83,10 +87,11 @@ def _message(predictions: list, base_url: str, now) -> tuple[str, str]:
 
 
 def _recipients(now):
-    """Users with an old forecast on an open prediction: a cheap superset of those with
-    a stale one (the latest forecast is checked per user, under the lock)."""
+    """Users with an old forecast of their own on an open prediction: a cheap superset
+    of those with a stale one (their latest forecast and whether they may still read
+    the question are checked per user, under the lock)."""
     old = Forecast.objects.filter(
-        prediction__owner=OuterRef("pk"),
+        author=OuterRef("pk"),
         prediction__status=Prediction.Status.OPEN,
         created_at__lte=now - STALE_AFTER,
     )

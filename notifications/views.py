@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from notifications import inbox, preferences
 from notifications.forms import MailPreferencesForm
+from notifications.scores import with_scores
 from notifications.unsubscribe import read_token
 from web.pagination import paginate
 
@@ -59,4 +60,6 @@ def notification_list(request):
     seen = inbox.seen_at(request.user)
     inbox.mark_seen(request.user, shown)
     context = {**paginate(request, shown), "previously_seen": seen, "nav": "notifications"}
+    page = context["page"]
+    page.object_list = with_scores(request.user, list(page.object_list))  # this page's only
     return render(request, "notifications/list.html", context)

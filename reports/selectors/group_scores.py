@@ -20,7 +20,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from django.db.models import Q
+from django.db.models import F, Q
 
 from predictions.list_filters import narrow
 from predictions.models import Forecast, OptionProbability, Prediction, Profile
@@ -91,9 +91,23 @@ def group_scores(group, *, profile: Profile, **filters) -> GroupScores:
         )
     ]
     names = dict(members)
-    questions_qs = group_questions(group, profile, **filters)
+    rows, scores = question_scores(group_questions(group, profile, **filters), list(names))
+    board = leaderboard(members, scores, len(rows))
+    return GroupScores(board, _question_rows(rows, scores, names))
+
+
+def question_scores(questions_qs, author_ids: list[int] | None = None):
+    """(rows, scores) for the resolved Brier-kind predictions of `questions_qs`: `rows`
+    the scorable questions (index prediction_id), `scores` `with_relative`'s frame, each
+    forecaster among `author_ids` scored on their own history. When `author_ids` is
+    None, the forecasters who may read the question now (its owner and the current
+    members of a group it is shared with), as the group page counts only current
+    members: someone who left is nobody's "other forecaster". Three queries, four when
+    a multiple-choice question is among them. The group page and the notifications
+    (their "your score" line) share it."""
     columns = ["prediction_id", "kind", "question", "resolved_at", "known_at"]
     columns += ["outcome", "outcome_option_id"]
+    questions_qs = questions_qs.filter(status=Prediction.Status.RESOLVED, kind__in=BRIER_KINDS)
     rows = read_frame(
         questions_qs.values_list(
             "pk",
@@ -111,17 +125,20 @@ def group_scores(group, *, profile: Profile, **filters) -> GroupScores:
     # A multiple-choice resolution without its winner cannot be scored (scored.py too).
     rows = rows[(rows["kind"] == Prediction.Kind.BINARY) | rows["outcome_option_id"].notna()]
 
-    forecast_qs = Forecast.objects.filter(
-        prediction__in=questions_qs.values("pk"), author__in=list(names)
-    )
+    forecast_qs = Forecast.objects.filter(prediction__in=questions_qs.values("pk"))
+    if author_ids is not None:
+        forecast_qs = forecast_qs.filter(author__in=author_ids)
+    else:
+        members = Forecast.objects.filter(prediction__shared_with__memberships__user=F("author"))
+        forecast_qs = forecast_qs.filter(
+            Q(author=F("prediction__owner")) | Q(pk__in=members.values("pk"))
+        )
     forecasts = forecast_frame(forecast_qs)
     authors = read_frame(
         forecast_qs.order_by().values_list("pk", "author_id"), ["forecast_id", "author_id"]
     )
     forecasts = forecasts.merge(authors, on="forecast_id")
-    scores = with_relative(_score(rows, forecasts, forecast_qs))
-    board = leaderboard(members, scores, len(rows))
-    return GroupScores(board, _question_rows(rows, scores, names))
+    return rows, with_relative(_score(rows, forecasts, forecast_qs))
 
 
 def _score(rows: pd.DataFrame, forecasts: pd.DataFrame, forecast_qs) -> pd.DataFrame:
