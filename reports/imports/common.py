@@ -390,6 +390,7 @@ def _in_range(value: date) -> None:
         raise ValueError(exc.messages[0]) from None
 
 
+@lru_cache(maxsize=4096)  # an export repeats its instants (one per forecast and record)
 def parse_time(text: str, *, bounded: bool = True) -> datetime:
     """An instant from ISO 8601 text ("2023-03-14T00:00:00Z", any offset; no offset
     means UTC), or from Fatebook's "2024-03-05 14:07:5" (seconds not zero-padded).

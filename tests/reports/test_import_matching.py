@@ -292,3 +292,24 @@ class StreamTests(TestCase):
             result = run(export_lines(records), bob)
         assert result.ok
         assert seen == [0, 4, 8]
+
+    def test_only_an_account_with_predictions_looks_records_up(self):
+        """A first import skips the per-batch key lookups (nothing can match: its own
+        repeats are refused by the seen keys); once the account has predictions, every
+        batch is looked up and the same file adds nothing."""
+        bob = UserFactory()
+        text = export_lines([tiny(i, "0.5", uid=str(uuid.uuid4())) for i in range(1, 10)])
+        lookup = mock.Mock(wraps=writer.keys.existing)
+        with (
+            mock.patch.object(writer, "BATCH_SIZE", 4),
+            mock.patch.object(writer.keys, "existing", lookup),
+        ):
+            first = run(text, bob)
+            assert first.ok
+            assert first.summary.predictions == 9
+            assert lookup.call_count == 0
+            again = run(text, bob)
+        assert again.ok
+        assert again.summary.predictions == 0
+        assert lookup.call_count == 3  # batches of 4, 4 and 1
+        assert Prediction.objects.filter(owner=bob).count() == 9

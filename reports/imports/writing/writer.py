@@ -15,7 +15,7 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from predictions.models import Tag
+from predictions.models import Prediction, Tag
 from predictions.services import bulk, bulk_write, tags_for_names
 from reports.imports.common import MSG_NO_ROWS, PredictionIn, Problems
 from reports.imports.writing import keys
@@ -85,6 +85,12 @@ class Writer:
         self.tags: dict[str, Tag] = {}  # lower-case name -> the owner's tag, as met
         self.seen = SeenKeys()  # every prediction key of earlier batches
         self.today = timezone.localdate()  # what "an actual date in the future" means
+        # A record can match only a prediction the account had when the import began:
+        # one written by an earlier batch of this file is refused by `seen` first. An
+        # account that had none (a first import) is spared the per-batch lookups, whose
+        # random probes into the key indexes grew with the table (a quarter of a
+        # 1,000,000-row import's time; docs/decisions/0019-import-rows-without-instances.md).
+        self.had_predictions = Prediction.objects.filter(owner=owner).exists()
 
     def write(self, records: Iterable[PredictionIn]) -> Summary:
         if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover
@@ -135,7 +141,7 @@ class Writer:
             fresh.append(rec)
         self.seen.add(batch)
         self._prepare_tags(fresh)
-        existing = keys.existing(self.owner, fresh)
+        existing = keys.existing(self.owner, fresh) if self.had_predictions else {}
         items: list[bulk.BulkPrediction] = []
         for rec in fresh:
             found = existing.get(rec.key)
