@@ -628,23 +628,33 @@ def due_queue(request):
     return render(request, "predictions/due.html", context)
 
 
-@login_not_required
-@require_GET
-def prediction_shared(request, token: str):
-    """Read-only page for link-shared and public predictions: no owner details but a name."""
-    prediction = get_object_or_404(
+def shared_by_token(token: str) -> Prediction:
+    """The link-shared or public prediction behind a share token, else 404: private and
+    group-only ones never answer here. The shared page and the embed card both use it."""
+    return get_object_or_404(
         Prediction.objects.select_related("owner__profile", "outcome_option")
         .prefetch_related("shared_with")
         .exclude(visibility=Prediction.Visibility.PRIVATE),
         share_token=token,
     )
+
+
+def anonymous_forecast_context(prediction: Prediction) -> dict:
+    """What a reader of the link sees, the owner included: an anonymous visitor's view,
+    hiding included (predictions.sharing)."""
+    today = timezone.now().date()
+    return _forecast_context(prediction, question_view(prediction, AnonymousUser(), today))
+
+
+@login_not_required
+@require_GET
+def prediction_shared(request, token: str):
+    """Read-only page for link-shared and public predictions: no owner details but a name."""
+    prediction = shared_by_token(token)
     if request.user.is_authenticated and request.user.pk == prediction.owner_id:
         messages.info(request, "This is how others see your shared prediction.")
-    # Everyone here is a reader of the link, the owner included: what they see is what
-    # an anonymous visitor sees, hiding included.
-    today = timezone.now().date()
     context = {
-        **_forecast_context(prediction, question_view(prediction, AnonymousUser(), today)),
+        **anonymous_forecast_context(prediction),
         "author_name": public_name(prediction.owner),
     }
     return render(request, "predictions/shared.html", context)
