@@ -12,6 +12,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from predictions import kinds, rules, services
@@ -592,6 +594,15 @@ def prediction_share(request, pk: int):
         "prediction": prediction,
         "form": form,
         "share_url": share_url,
+        # The card other sites may frame (predictions.embed), as HTML to copy: its parts
+        # escaped here, the whole escaped again by the template's input value.
+        "embed_code": format_html(
+            '<iframe src="{}" width="400" height="260" title="{}" loading="lazy"></iframe>',
+            request.build_absolute_uri(
+                reverse("predictions:embed", kwargs={"token": prediction.share_token})
+            ),
+            Truncator(prediction.question).chars(60),
+        ),
         "has_groups": "groups" in form.fields,
     }
     return render(request, "predictions/share.html", context)

@@ -66,3 +66,14 @@ class EmbedHidingTests(SharedQuestionCase):
         self.prediction.save()
         body = self.client.get(embed_url(self.prediction)).content.decode()
         assert "63.7%" not in body
+
+
+class ShareSnippetTests(TestCase):
+    def test_share_page_offers_an_escaped_iframe_snippet(self):
+        prediction = PredictionFactory(visibility="link", question='Quote " and <script>')
+        self.client.force_login(prediction.owner)
+        body = self.client.get(reverse("predictions:share", args=[prediction.pk])).content.decode()
+        assert f"http://testserver{embed_url(prediction)}" in body
+        # The snippet's parts escaped once, the snippet again inside value="…".
+        assert 'value="&lt;iframe src=&quot;http://testserver/embed/' in body
+        assert "title=&quot;Quote &amp;quot; and &amp;lt;script&amp;gt;&quot;" in body
