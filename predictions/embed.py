@@ -6,6 +6,8 @@ template stands alone (no base.html) so no CSRF token is asked for and no sessio
 written: a framed page must not set cookies on our site.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_safe
 from predictions.views import anonymous_forecast_context, shared_by_token
 
 # The site's CSP with only frame-ancestors opened (settings.EMBED_FRAME_ANCESTORS).
-EMBED_CSP = {
+EMBED_CSP: dict[str, Any] = {
     **settings.SECURE_CSP,
     "frame-ancestors": getattr(settings, "EMBED_FRAME_ANCESTORS", ["*"]),
     "form-action": [CSP.NONE],
