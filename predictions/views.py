@@ -597,7 +597,7 @@ def prediction_share(request, pk: int):
         # The card other sites may frame (predictions.embed), as HTML to copy: its parts
         # escaped here, the whole escaped again by the template's input value.
         "embed_code": format_html(
-            '<iframe src="{}" width="400" height="260" title="{}" loading="lazy"></iframe>',
+            '<iframe src="{}" width="400" height="300" title="{}" loading="lazy"></iframe>',
             request.build_absolute_uri(
                 reverse("predictions:embed", kwargs={"token": prediction.share_token})
             ),
