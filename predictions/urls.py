@@ -1,6 +1,6 @@
 from django.urls import path
 
-from predictions import reading, views
+from predictions import embed, reading, views
 
 app_name = "predictions"
 urlpatterns = [
@@ -24,4 +24,5 @@ urlpatterns = [
     # Share tokens are URL-safe base64 (secrets.token_urlsafe): a slug. Anything else is a
     # 404 from the resolver, before a NUL byte can reach PostgreSQL as a DataError.
     path("s/<slug:token>/", views.prediction_shared, name="shared"),
+    path("embed/<slug:token>/", embed.embed_card, name="embed"),
 ]

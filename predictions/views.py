@@ -12,6 +12,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from predictions import kinds, rules, services
@@ -592,6 +594,15 @@ def prediction_share(request, pk: int):
         "prediction": prediction,
         "form": form,
         "share_url": share_url,
+        # The card other sites may frame (predictions.embed), as HTML to copy: its parts
+        # escaped here, the whole escaped again by the template's input value.
+        "embed_code": format_html(
+            '<iframe src="{}" width="400" height="300" title="{}" loading="lazy"></iframe>',
+            request.build_absolute_uri(
+                reverse("predictions:embed", kwargs={"token": prediction.share_token})
+            ),
+            Truncator(prediction.question).chars(60),
+        ),
         "has_groups": "groups" in form.fields,
     }
     return render(request, "predictions/share.html", context)
@@ -628,23 +639,33 @@ def due_queue(request):
     return render(request, "predictions/due.html", context)
 
 
-@login_not_required
-@require_GET
-def prediction_shared(request, token: str):
-    """Read-only page for link-shared and public predictions: no owner details but a name."""
-    prediction = get_object_or_404(
+def shared_by_token(token: str) -> Prediction:
+    """The link-shared or public prediction behind a share token, else 404: private and
+    group-only ones never answer here. The shared page and the embed card both use it."""
+    return get_object_or_404(
         Prediction.objects.select_related("owner__profile", "outcome_option")
         .prefetch_related("shared_with")
         .exclude(visibility=Prediction.Visibility.PRIVATE),
         share_token=token,
     )
+
+
+def anonymous_forecast_context(prediction: Prediction) -> dict:
+    """What a reader of the link sees, the owner included: an anonymous visitor's view,
+    hiding included (predictions.sharing)."""
+    today = timezone.now().date()
+    return _forecast_context(prediction, question_view(prediction, AnonymousUser(), today))
+
+
+@login_not_required
+@require_GET
+def prediction_shared(request, token: str):
+    """Read-only page for link-shared and public predictions: no owner details but a name."""
+    prediction = shared_by_token(token)
     if request.user.is_authenticated and request.user.pk == prediction.owner_id:
         messages.info(request, "This is how others see your shared prediction.")
-    # Everyone here is a reader of the link, the owner included: what they see is what
-    # an anonymous visitor sees, hiding included.
-    today = timezone.now().date()
     context = {
-        **_forecast_context(prediction, question_view(prediction, AnonymousUser(), today)),
+        **anonymous_forecast_context(prediction),
         "author_name": public_name(prediction.owner),
     }
     return render(request, "predictions/shared.html", context)
