@@ -13,6 +13,12 @@ CSRF token), then creates N predictions through the create form (GET /new/, POST
 and posts U forecast updates on each (POST /p/<pk>/forecast/, pk from the redirect).
 Redirects are not followed (--follow to follow them, as a browser would).
 
+With --shared Q the clients forecast together instead: all users are members of one group
+(load000 owns it), load000 owns Q shared yes/no questions (hiding on), and every client
+posts U forecasts on each of them, all at once. The database must then hold every
+acknowledged forecast: it prints acknowledged, found, lost (must be 0) and errors (must
+be 0) per database.
+
 It counts errors (a status other than 2xx/3xx, a request exception, a body mentioning
 "database is locked", a missed deadline), checks in the database that every
 acknowledged prediction exists with exactly 1 + U forecasts, scans gunicorn's log for
@@ -77,6 +83,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--mode", choices=["debug", "nodebug"], default="debug")
     parser.add_argument("--follow", action="store_true", help="follow each post's redirect")
     parser.add_argument("--keep-log", metavar="DIR", help="copy gunicorn's logs into DIR")
+    parser.add_argument(
+        "--shared", type=int, default=0, metavar="Q",
+        help="forecast together on Q questions shared with one group of all clients",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -120,6 +130,73 @@ def verify(pks_file: str, clients: int, updates: int) -> None:
         .count(),
     }
     print(json.dumps(result))
+
+
+def prepare_shared(questions: int) -> None:
+    """One group of every load user (load000 owns it) and `questions` yes/no questions of
+    load000's shared with it, through the services the app uses; prints their pks."""
+    import django
+
+    django.setup()
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from groups import services as groups
+    from predictions import services
+
+    users = list(get_user_model().objects.filter(username__startswith="load").order_by("pk"))
+    group = groups.group_create(owner=users[0], name="Load group")
+    for user in users[1:]:
+        groups.join(group=group, user=user)
+    pks = []
+    for i in range(questions):
+        prediction = services.prediction_create(
+            owner=users[0],
+            question=f"Shared load question {i} comes true",
+            resolve_by=date.today() + timedelta(days=90),
+            probability=Decimal("0.5"),
+        )
+        services.prediction_share_with_groups(prediction=prediction, groups=[group])
+        pks.append(prediction.pk)
+    print(json.dumps(pks))
+
+
+def verify_shared(acknowledged_file: str) -> None:
+    """Prints JSON: per (author, question) the forecasts the clients were acknowledged
+    against those in the database (the owner's first forecast from prepare not counted)."""
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from predictions.models import Forecast
+
+    acknowledged = {
+        (author, pk): n for author, pk, n in json.loads(Path(acknowledged_file).read_text())
+    }
+    pks = {pk for _, pk in acknowledged}
+    rows = (
+        Forecast.objects.filter(prediction__in=pks, author__username__startswith="load")
+        .values_list("author__username", "prediction")
+        .annotate(n=Count("pk"))
+    )
+    found = {(author, pk): n for author, pk, n in rows}
+    for (author, pk), n in list(found.items()):
+        if author == "load000":  # its first forecast was made by prepare_shared
+            found[author, pk] = n - 1
+    print(
+        json.dumps(
+            {
+                "acknowledged": sum(acknowledged.values()),
+                "found": sum(found.values()),
+                "lost": sum(max(0, n - found.get(key, 0)) for key, n in acknowledged.items()),
+                "unacknowledged": sum(
+                    max(0, n - acknowledged.get(key, 0)) for key, n in found.items()
+                ),
+            }
+        )
+    )
 
 
 # --- the driver ------------------------------------------------------------------------
@@ -258,6 +335,7 @@ class Client(threading.Thread):
         self.error_examples: list[str] = []
         self.post_times: list[tuple[float, float]] = []  # (sent, answered) per good post
         self.pks: list[int] = []
+        self.acknowledged: Counter = Counter()  # shared mode: question pk -> saved forecasts
 
     def error(self, kind: str, detail: str = "") -> None:
         self.errors[kind] += 1
@@ -324,7 +402,10 @@ class Client(threading.Thread):
                 self.barrier.wait(timeout=max(1, self.deadline - time.monotonic()))
             if self.errors:
                 return
-            self.work(session)
+            if self.args.shared_pks:
+                self.work_shared(session)
+            else:
+                self.work(session)
         except TimeoutError:
             self.error("deadline passed")
         except threading.BrokenBarrierError:
@@ -383,6 +464,30 @@ class Client(threading.Thread):
                     expect=DETAIL_RE,
                 )
 
+    def work_shared(self, session) -> None:
+        """U forecasts on each shared question, taking the questions in an order of our
+        own so that clients collide on every one of them."""
+        page = self.request(session, "GET", f"/p/{self.args.shared_pks[0]}/")
+        token = page is not None and self.token(page)
+        if not token:
+            return
+        pks = self.args.shared_pks
+        for update in range(self.args.updates):
+            for offset in range(len(pks)):
+                pk = pks[(offset + self.index) % len(pks)]
+                location = self.post(
+                    session,
+                    f"/p/{pk}/forecast/",
+                    {
+                        "csrfmiddlewaretoken": token,
+                        "probability": str(5 + (update * 13 + offset * 7 + self.index) % 90),
+                        "rationale": f"update {update} of {self.username}",
+                    },
+                    expect=DETAIL_RE,
+                )
+                if location is not None:
+                    self.acknowledged[pk] += 1
+
 
 def run_clients(base: str, args, master_pid: int) -> dict:
     """Runs the clients; CPU is counted from the moment all have logged in (the barrier)."""
@@ -422,6 +527,9 @@ def run_clients(base: str, args, master_pid: int) -> dict:
         "errors": errors,
         "examples": examples[:10],
         "pks": [pk for client in clients for pk in client.pks],
+        "acknowledged": [
+            [client.username, pk, n] for client in clients for pk, n in client.acknowledged.items()
+        ],
     }
 
 
@@ -447,6 +555,8 @@ def run_database(db: str, args) -> dict:
         if migrate.returncode != 0:
             raise SystemExit(f"migrate failed:\n{migrate.stdout}\n{migrate.stderr}")
         run_helper(env, "_prepare", str(args.clients))
+        if args.shared:
+            args.shared_pks = json.loads(run_helper(env, "_prepare_shared", str(args.shared)))
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -463,15 +573,22 @@ def run_database(db: str, args) -> dict:
             )  # fmt: skip
         print(f"[{db}] gunicorn pid {proc.pid} on {base}, {args.workers} workers", flush=True)
         wait_until_serving(base, proc)
-        print(f"[{db}] {args.clients} clients x {args.predictions} predictions ...", flush=True)
+        work = (
+            f"{args.shared} shared questions" if args.shared else f"{args.predictions} predictions"
+        )
+        print(f"[{db}] {args.clients} clients x {work} ...", flush=True)
         result = run_clients(base, args, proc.pid)
         stop(proc)
 
         pks_file = tmp / "pks.json"
-        pks_file.write_text(json.dumps(result["pks"]))
-        result["db"] = json.loads(
-            run_helper(env, "_verify", str(pks_file), str(args.clients), str(args.updates))
-        )
+        if args.shared:
+            pks_file.write_text(json.dumps(result["acknowledged"]))
+            result["db"] = json.loads(run_helper(env, "_verify_shared", str(pks_file)))
+        else:
+            pks_file.write_text(json.dumps(result["pks"]))
+            result["db"] = json.loads(
+                run_helper(env, "_verify", str(pks_file), str(args.clients), str(args.updates))
+            )
         log_text = log_path.read_text(errors="replace")
         result["log"] = {problem: log_text.count(problem) for problem in LOG_PROBLEMS}
         if args.keep_log:
@@ -489,6 +606,11 @@ def run_database(db: str, args) -> dict:
 
 
 def rows_complete(db: dict, args) -> bool:
+    if args.shared:
+        expected_shared = args.clients * args.shared * args.updates
+        return db["acknowledged"] == db["found"] == expected_shared and not (
+            db["lost"] or db["unacknowledged"]
+        )
     expected = args.clients * args.predictions
     return (
         db["predictions"] == expected
@@ -504,6 +626,15 @@ def problems(result: dict, args) -> list[str]:
     if result["errors"]:
         found.append(f"client errors: {dict(result['errors'])}")
     db = result["db"]
+    if args.shared:
+        expected_shared = args.clients * args.shared * args.updates
+        if db["acknowledged"] != expected_shared:
+            found.append(f"acknowledged forecasts {db['acknowledged']} != {expected_shared}")
+        for key in ("lost", "unacknowledged"):
+            if db[key]:
+                found.append(f"{key} forecasts: {db[key]}")
+        found += [f"gunicorn log: {n}x {p!r}" for p, n in result["log"].items() if n]
+        return found
     if db["predictions"] != expected_predictions:
         found.append(f"predictions in database {db['predictions']} != {expected_predictions}")
     if db["forecasts"] != expected_forecasts:
@@ -525,17 +656,31 @@ def main(argv=None) -> int:
             prepare_users(int(rest[0]))
         elif command == "_verify":
             verify(rest[0], int(rest[1]), int(rest[2]))
+        elif command == "_prepare_shared":
+            prepare_shared(int(rest[0]))
+        elif command == "_verify_shared":
+            verify_shared(rest[0])
         return 0
 
     args = parse_args(argv)
+    args.shared_pks = []
     import django
 
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     expected = args.clients * args.predictions * (1 + args.updates)
+    if args.shared:
+        expected = args.clients * args.shared * args.updates
+        print(f"shared mode: {args.clients} clients x {args.shared} shared questions x "
+              f"{args.updates} forecasts = {expected} forecast posts", flush=True)  # fmt: skip
     print(
         f"Django {django.get_version()}, gunicorn {args.workers} sync workers, "
-        f"mode {args.mode}, {os.cpu_count()} CPUs; {args.clients} clients x "
-        f"{args.predictions} predictions x (1 + {args.updates}) = {expected} form posts",
+        f"mode {args.mode}, {os.cpu_count()} CPUs; "
+        + (
+            ""
+            if args.shared
+            else f"{args.clients} clients x {args.predictions} predictions x "
+            f"(1 + {args.updates}) = {expected} form posts"
+        ),
         flush=True,
     )
     results, failed = {}, False
@@ -569,6 +714,14 @@ def main(argv=None) -> int:
             f"{sum(r['errors'].values()):>7} {locked:>7} {'yes' if rows_ok else 'NO':>8}"
         )
     print()
+    for db, r in results.items():
+        if args.shared:
+            d = r["db"]
+            print(
+                f"{db}: shared questions: acknowledged forecasts {d['acknowledged']}, "
+                f"found in the database {d['found']}, lost {d['lost']}, "
+                f"errors {sum(r['errors'].values())}"
+            )
     for db, r in results.items():
         posts = max(r["posts"], 1)
         print(
