@@ -141,6 +141,17 @@ def question_scores(questions_qs, author_ids: list[int] | None = None):
     return rows, with_relative(_score(rows, forecasts, forecast_qs))
 
 
+def relative_scores(prediction: Prediction, author_id: int) -> tuple[float, float] | None:
+    """`author_id`'s relative Brier on `prediction` (final, time-averaged), from
+    `question_scores` like the leaderboard's; None where it is undefined (nobody else
+    scored on the question, or not a resolved question with a Brier score)."""
+    _, scores = question_scores(Prediction.objects.filter(pk=prediction.pk))
+    mine = scores[scores["author_id"] == author_id]
+    if mine.empty or math.isnan(mine["relative_final"].iloc[0]):
+        return None
+    return float(mine["relative_final"].iloc[0]), float(mine["relative_time_avg"].iloc[0])
+
+
 def _score(rows: pd.DataFrame, forecasts: pd.DataFrame, forecast_qs) -> pd.DataFrame:
     """SCORE_COLUMNS for every (question, member) with a forecast that counts."""
     Kind = Prediction.Kind

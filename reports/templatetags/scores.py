@@ -10,7 +10,10 @@ scored. The prediction pages load this tag, so that predictions never import rep
 
 from django import template
 
+from predictions import sharing
 from predictions.models import Prediction
+from predictions.services import profile_for
+from reports.selectors.group_scores import relative_scores
 from reports.selectors.one_score import prediction_score as score_of
 
 register = template.Library()
@@ -25,10 +28,28 @@ NOT_SCORED = {
 }
 
 
-@register.inclusion_tag("reports/includes/prediction_score.html")
-def prediction_score(prediction: Prediction, author_id: int | None = None) -> dict:
+@register.inclusion_tag("reports/includes/prediction_score.html", takes_context=True)
+def prediction_score(context, prediction: Prediction, author_id: int | None = None) -> dict:
     """The Score block of a closed prediction (nothing while it is open): the scores of
     `author_id`'s forecasts (the owner's by default), each forecaster being scored on
-    their own history."""
+    their own history; on a shared question also their relative Brier, unless the viewer
+    may not see others' forecasts (it is derived from them)."""
     score = score_of(prediction, author_id)
-    return {"score": score, "prediction": prediction, "not_scored": NOT_SCORED.get(score.reason)}
+    relative = None
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    if (
+        score.scored
+        and score.kind != "date"
+        and viewer
+        and viewer.is_authenticated
+        and sharing.is_shared(prediction)
+        and sharing.sees_others(prediction, viewer, profile_for(viewer).today())
+    ):
+        relative = relative_scores(prediction, author_id or prediction.owner_id)
+    return {
+        "score": score,
+        "prediction": prediction,
+        "relative": relative,
+        "not_scored": NOT_SCORED.get(score.reason),
+    }

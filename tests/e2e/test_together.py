@@ -222,13 +222,6 @@ def test_two_members_forecast_together_resolve_and_rank(
         bob_context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue #14 asks for the relative Brier, labelled, on the question page; "
-    "the Score block (templates/reports/includes/prediction_score.html) shows only the "
-    "viewer's own scores so far",
-)
 def test_the_question_page_shows_the_relative_brier(page, logged_in, django_user_model):
     bob = django_user_model.objects.create_user(username="bob", password="b-o-b-12345678")
     group = services_group(logged_in, bob)
