@@ -12,6 +12,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from groups.leaderboard import MSG_UNKNOWN_PERIOD
 from groups.models import Group, Membership
 from predictions.models import Prediction
 from tests.notifications.helpers import UNREAD_QUERIES
@@ -51,10 +52,11 @@ class GroupPageQueryCountTests(TestCase):
         for i in range(n):
             settled = PredictionFactory(
                 owner=members[i % len(members)],
-                created_at=NOW - dt.timedelta(days=40),
+                created_at=NOW - dt.timedelta(days=400),
                 status=Prediction.Status.RESOLVED,
                 outcome=i % 2 == 0,
-                known_at=NOW - dt.timedelta(days=1 + i),
+                known_at=NOW - dt.timedelta(days=1 + 40 * i),  # some before the last 3 months
+                resolved_at=NOW - dt.timedelta(days=1 + 40 * i),
             )
             opened = PredictionFactory(
                 owner=members[i % len(members)], resolve_by=NOW.date() + dt.timedelta(days=i)
@@ -68,12 +70,13 @@ class GroupPageQueryCountTests(TestCase):
                         prediction=settled,
                         author=user,
                         probability=Decimal(10 + 7 * j + k) / 100,
-                        created_at=NOW - dt.timedelta(days=30 - k),
+                        created_at=NOW - dt.timedelta(days=30 + 40 * i - k),
                     )
 
     def counts(self) -> dict:
         url = reverse("groups:detail", args=[self.group.pk])
         counts = {}
+        self.html: dict[str, str] = {}
         for viewer in (self.owner, self.member):
             self.client.force_login(viewer)
             self.client.get(url)  # warm: the first visit may make the viewer's profile
@@ -82,20 +85,24 @@ class GroupPageQueryCountTests(TestCase):
                     response = self.client.get(url, {"period": period} if period else {})
                 assert response.status_code == 200
                 counts[(viewer == self.owner, period)] = len(ctx.captured_queries)
-        self.last_html = response.content.decode()
+                self.html[period] = response.content.decode()
         return counts
 
     def test_group_page_with_its_leaderboard(self):
         self.add_questions(1)
         few = self.counts()
-        assert "1 resolved question shared with the group" in self.last_html
+        assert all(
+            "1 resolved question shared with the group" in html for html in self.html.values()
+        )
         for _ in range(10):
             self.join()
         self.add_questions(5)
         many = self.counts()
         assert len(self.members()) == 12
-        assert "6 resolved questions shared with the group" in self.last_html  # it grew
-        assert all(f"Person {user.pk}" in self.last_html for user in self.members())
+        assert "6 resolved questions shared with the group" in self.html[""]  # it grew
+        assert "4 resolved questions shared with the group" in self.html["3m"]
+        assert MSG_UNKNOWN_PERIOD in self.html["no-such-period"]
+        assert all(f"Person {user.pk}" in self.html[""] for user in self.members())
         assert many == few
         # session, user, profile; the viewer's membership; the members; the open questions
         # (count, page) and the resolved ones; the leaderboard's 4 (names, questions,
