@@ -1,5 +1,6 @@
 """Query budgets: list, due queue, detail (each kind) and shared pages cost an exact
-number of queries, the same for 5 rows as for 50.
+number of queries, the same for 5 rows as for 50; a question forecast together, the same
+for 2 members as for 12 (SharedQuestionQueryCountTests).
 
 Each test measures a warm request with 5 rows, grows the data to 50, and measures again.
 A signed-in page always pays 3 for the session, its user and the profile (time zone);
@@ -16,6 +17,8 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from comments.services import comment_post
+from groups.models import Group, Membership
 from predictions import services
 from predictions.models import Prediction, ResolutionEvent
 from tests.notifications.helpers import UNREAD_QUERIES
@@ -306,3 +309,160 @@ class QueryCountTests(TestCase):
                     # as yes/no, + the options' probabilities or the quantiles, twice
                     expected=[10],
                 )
+
+
+@time_machine.travel(NOW, tick=False)
+class SharedQuestionQueryCountTests(TestCase):
+    """A question forecast together (issue #14): its page and the fragments it loads cost
+    the same for 2 members with 2 forecasts as for 12 members with 40 (several each),
+    seen by the owner and by a member who has forecast (so nothing is hidden from them)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.owner, cls.member = UserFactory(), UserFactory()
+        cls.group = Group.objects.create(name="Forecasting club")
+        for user in (cls.owner, cls.member):
+            Membership.objects.create(group=cls.group, user=user)
+
+    def join(self):
+        user = UserFactory()
+        Membership.objects.create(group=self.group, user=user)
+        return user
+
+    def question(self, kind: str) -> Prediction:
+        common = {"owner": self.owner, "kind": kind, "resolve_by": TODAY + dt.timedelta(days=90)}
+        if kind == Prediction.Kind.MULTIPLE_CHOICE:
+            prediction = services.prediction_create(
+                question="Which option wins?", options=["Red", "Green", "Blue"], **common
+            )
+        elif kind == Prediction.Kind.DATE:
+            prediction = services.prediction_create(question="When does it ship?", **common)
+        else:
+            prediction = services.prediction_create(question="Will it rain?", **common)
+        prediction.shared_with.add(self.group)
+        return prediction
+
+    def forecast(self, prediction: Prediction, author, i: int) -> None:
+        if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE:
+            first = Decimal(10 + i % 50) / 100
+            payload: dict = {
+                "option_probabilities": [first, Decimal("0.3"), Decimal("0.7") - first]
+            }
+        elif prediction.kind == Prediction.Kind.DATE:
+            day = TODAY + dt.timedelta(days=10 + i)
+            payload = {
+                "quantiles": {
+                    Decimal("0.1"): day,
+                    Decimal("0.5"): day + dt.timedelta(days=5),
+                    Decimal("0.9"): day + dt.timedelta(days=9),
+                }
+            }
+        else:
+            payload = {"probability": Decimal(5 + i % 90) / 100}
+        services.forecast_create(
+            prediction=prediction, author=author, rationale=f"Reason {i}", **payload
+        )
+
+    def grow(self, prediction: Prediction) -> None:
+        """To 12 members and 40 forecasts: 10 new members with 3 forecasts and a comment
+        each, the owner and the first member with the rest."""
+        for m in range(10):
+            user = self.join()
+            for i in range(3):
+                self.forecast(prediction, user, 10 * m + i)
+            comment_post(prediction=prediction, author=user, body=f"Comment {m}")
+        i = 0
+        while prediction.forecasts.count() < 40:
+            self.forecast(prediction, (self.owner, self.member)[i % 2], 200 + i)
+            i += 1
+        assert self.group.memberships.count() == 12
+
+    def urls(self, prediction: Prediction) -> list[tuple[str, dict]]:
+        """The page, then the fragments it loads: the forecast form's evidence, the chart
+        (an <img>), the comment thread; the forecast panel with the community forecast
+        is measured through its POST (see panel_queries)."""
+        pk = prediction.pk
+        return [
+            (reverse("predictions:detail", args=[pk]), {}),
+            (reverse("predictions:forecast_evidence", args=[pk]), HTMX),
+            (reverse("reports:prediction_chart", args=[pk]), {}),
+            (reverse("comments:thread", args=[pk]), HTMX),
+        ]
+
+    def counts(self, prediction: Prediction) -> dict:
+        counts = {}
+        for viewer in (self.owner, self.member):
+            self.client.force_login(viewer)
+            for name, (url, headers) in zip(
+                ["detail", "evidence", "chart", "thread"], self.urls(prediction), strict=True
+            ):
+                self.client.get(url, headers=headers)  # warm: the chart's cache, the profile
+                with CaptureQueriesContext(connection) as ctx:
+                    response = self.client.get(url, headers=headers)
+                assert response.status_code == 200
+                counts[(viewer.pk == self.owner.pk, name)] = len(ctx.captured_queries)
+                if name == "detail" and viewer.pk == self.member.pk:
+                    self.member_page = response.content.decode()
+            counts[(viewer.pk == self.owner.pk, "panel")] = self.panel_queries(prediction)
+        return counts
+
+    def panel_queries(self, prediction: Prediction) -> int:
+        """The forecast panel (with the forecasters and the community forecast) that
+        htmx swaps in after a forecast: the same POST each time, so the same writes."""
+        if prediction.kind == Prediction.Kind.MULTIPLE_CHOICE:
+            data = {"prob_0": "50", "prob_1": "30", "prob_2": "20"}
+        elif prediction.kind == Prediction.Kind.DATE:
+            data = {"q10": "2026-06-01", "q50": "2026-07-01", "q90": "2026-08-01"}
+        else:
+            data = {"probability": "30%"}
+        url = reverse("predictions:forecast", args=[prediction.pk])
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.client.post(url, data, headers=HTMX)
+        assert response.status_code == 200
+        assert response["HX-Trigger"] == "forecast-saved"
+        return len(ctx.captured_queries)
+
+    def assert_constant(self, kind: str, expected: dict) -> None:
+        """`expected`: {(owner?, "detail" | "evidence" | "chart" | "thread" | "panel"): n}."""
+        prediction = self.question(kind)
+        self.forecast(prediction, self.owner, 0)
+        self.forecast(prediction, self.member, 1)
+        few = self.counts(prediction)
+        assert "latest forecast of 2 forecasters" in self.member_page
+        self.grow(prediction)
+        many = self.counts(prediction)
+        assert "latest forecast of 12 forecasters" in self.member_page  # the page did grow
+        assert self.member_page.count("Comment ") == 10
+        assert many == few
+        assert few == expected
+
+    @staticmethod
+    def budget(owner: list[int], member: list[int]) -> dict:
+        names = ["detail", "evidence", "chart", "thread", "panel"]
+        return {
+            **{(True, name): n for name, n in zip(names, owner, strict=True)},
+            **{(False, name): n for name, n in zip(names, member, strict=True)},
+        }
+
+    # Pages as in QueryCountTests, + the question's groups and the check whether the viewer
+    # has forecast (hiding). A member's page pays 2 more than the owner's: the owner's name
+    # (user, profile), the hiding rule's membership and the comment rule's read check,
+    # where the owner's pays for their tags and their evidence library. The panel's POST
+    # adds its writes, the same however many members there are to notify.
+    def test_yes_no(self):
+        self.assert_constant(
+            Prediction.Kind.BINARY,
+            self.budget([22 + UNREAD_QUERIES, 6, 9, 9, 20], [24 + UNREAD_QUERIES, 6, 10, 10, 23]),
+        )
+
+    def test_multiple_choice(self):
+        self.assert_constant(
+            Prediction.Kind.MULTIPLE_CHOICE,
+            self.budget([28 + UNREAD_QUERIES, 9, 12, 10, 30], [30 + UNREAD_QUERIES, 9, 13, 11, 33]),
+        )
+
+    def test_release_date(self):
+        self.assert_constant(
+            Prediction.Kind.DATE,
+            self.budget([26 + UNREAD_QUERIES, 8, 10, 10, 28], [28 + UNREAD_QUERIES, 8, 11, 11, 29]),
+        )
