@@ -7,6 +7,7 @@ urlpatterns = [
     # /healthz is answered by operations.middleware, before sessions are read.
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls()),
+    path("accounts/tokens/", include("api.urls")),
     path("accounts/", include("predictions.account_urls")),
     path("evidence/", include("sources.urls")),
     path("mail/", include("notifications.urls")),
