@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "notifications",
     "demo",
     "operations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -317,3 +318,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# API (api/throttle.py): requests per token per window.
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
+API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))

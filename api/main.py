@@ -1,0 +1,26 @@
+"""The API: one NinjaAPI, a router per area (api/routers/<area>.py)."""
+
+from ninja import NinjaAPI
+
+from api import errors
+from api.auth import TokenAuth
+from api.routers import me
+
+api = NinjaAPI(
+    title="Falsifiable API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/docs",
+    auth=TokenAuth(),
+)
+errors.install(api)
+api.add_router("/", me.router)
+
+
+def urls():
+    """api.urls, exempt from the site's LoginRequiredMiddleware: the API answers 401 itself
+    (a token, not a session; a redirect to the login page means nothing to a script)."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback.login_required = False
+    return patterns, app_name, namespace
