@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from api import errors
 from api.auth import TokenAuth
-from api.routers import me
+from api.routers import me, parse
 
 api = NinjaAPI(
     title="Falsifiable API",
@@ -15,6 +15,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", me.router)
+api.add_router("/", parse.router)
 
 
 def urls():
