@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "demo",
     "operations",
     "api",
+    # django-ninja: its docs page then loads Swagger UI from our static files, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
