@@ -12,10 +12,15 @@ inside one database transaction that first locks a LoginGate row for its user na
 one for its client address (`SELECT ... FOR UPDATE`; on SQLite the transaction's write
 lock, taken at BEGIN IMMEDIATE, does the same). Axes' check, the password check and
 axes' count all happen under those locks, so the next attempt for that name or address
-sees the count the previous one left. Rows are buckets of a hash (GATE_BUCKETS of them,
-so the table stays small whatever names attackers send); two names sharing a bucket
-merely wait for each other. Locks are taken in bucket order, so two attempts can never
-hold one each and wait for the other.
+sees the count the previous one left. On SQLite a row lock would be the whole
+database's write lock, held while the password is hashed: every log-in on the site, and
+every other write, would queue behind each hash, and under load a waiter ran past the
+busy timeout ("database is locked"). There the gate takes an exclusive `flock` on a
+file per bucket instead (beside the database file, so every process of the server
+shares it), and the log-in's writes commit as usual. Rows are buckets of a hash
+(GATE_BUCKETS of them, so the table stays small whatever names attackers send); two
+names sharing a bucket merely wait for each other. Locks are taken in bucket order, so
+two attempts can never hold one each and wait for the other.
 
 Under the same locks the gate also refuses an address that failed
 FALSIFIABLE_LOGIN_ADDRESS_LIMIT times across all names within the cool-off (password
@@ -24,17 +29,22 @@ spraying), a limit axes cannot express next to the per-name one.
 Lockout pages answer 429 and say when to try again.
 """
 
+import contextlib
+import fcntl
 import hashlib
 import ipaddress
 import math
+import os
+import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -44,6 +54,9 @@ from django.utils import timezone
 from predictions.models import LoginGate
 
 GATE_BUCKETS = 1 << 16
+# Lock files on SQLite: fewer than the rows, so the directory stays small; two names
+# sharing a file merely wait for each other.
+FILE_BUCKETS = 1 << 10
 LOCKED_TEMPLATE = "registration/locked_out.html"
 USERNAME_COLUMN = AccessAttempt._meta.get_field("username").max_length
 
@@ -93,6 +106,37 @@ def _lock(buckets: set[int]) -> None:
     )
     for bucket in sorted(buckets):
         LoginGate.objects.select_for_update().get(bucket=bucket)
+
+
+@contextlib.contextmanager
+def _serialised(buckets: set[int]) -> Iterator[None]:
+    """Holds the gate for `buckets` (in bucket order, so two attempts never deadlock)."""
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            _lock(buckets)
+            yield
+        return
+    directory = _lock_directory()
+    with contextlib.ExitStack() as held:
+        for bucket in sorted({b % FILE_BUCKETS for b in buckets}):
+            # Each open() is its own open file description, so flock also excludes
+            # another thread of this process, not only other processes.
+            lock_file = held.enter_context(open(directory / f"{bucket:04d}.lock", "a+b"))
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+        yield
+
+
+def _lock_directory() -> Path:
+    """A private directory beside the SQLite file; for an in-memory database, which only
+    this process can reach anyway, one in the temporary directory for this process."""
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or name.startswith("file:"):
+        directory = Path(tempfile.gettempdir()) / f"falsifiable-login-locks-{os.getpid()}"
+    else:
+        database = Path(name).resolve()
+        directory = database.parent / f"{database.name}.login-locks"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    return directory
 
 
 def _recent(attempts):
@@ -148,8 +192,7 @@ class LoginGateMiddleware:
         # a bucket, which only makes the serialisation coarser.
         username = unicodedata.normalize("NFKC", request.POST.get("username", "")).casefold()
         address = client_address(request)
-        with transaction.atomic():
-            _lock({_bucket("user", username), _bucket("address", address)})
+        with _serialised({_bucket("user", username), _bucket("address", address)}):
             if address_locked(address):
                 return _locked_page(
                     request, _retry_at(AccessAttempt.objects.filter(ip_address=address))

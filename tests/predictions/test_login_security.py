@@ -5,10 +5,13 @@ The attacks with real concurrency, against gunicorn, are in test_login_concurren
 
 import re
 from datetime import timedelta
+from unittest import mock
 
+import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.test import RequestFactory, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -194,3 +197,20 @@ class HtmxSessionExpiryTests(TestCase):
         response = self.client.get(reverse("predictions:list"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_the_password_check_holds_no_database_write_lock(client):
+    """On SQLite a transaction around the log-in would hold the database's one write lock
+    while the password is hashed, queueing every other write on the site behind it (under
+    load past the busy timeout: "database is locked"). The gate serialises with file
+    locks there instead; on PostgreSQL its row locks need the transaction."""
+    seen = []
+
+    def check(request=None, **credentials):
+        seen.append(connection.in_atomic_block)
+
+    UserFactory(username="alice")
+    with mock.patch("django.contrib.auth.forms.authenticate", side_effect=check):
+        _log_in(client, "alice", PASSWORD)
+    assert seen == [connection.vendor != "sqlite"]
