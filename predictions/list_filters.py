@@ -267,6 +267,41 @@ def filter_by_range(
     return predictions
 
 
+@dataclass
+class ListSelection:
+    """The list page's rows for a query string, and what its controls show of it."""
+
+    predictions: PredictionQuerySet  # filtered, unordered beyond the model's order
+    form: FilterForm
+    filters: Filters
+    tags: list[Tag]  # the user's tags
+    chosen: list[Tag]  # those the filters chose
+    selected: ListRange
+    status: str  # a key of STATUS_FILTERS, or ""
+    query: str  # the search text as typed (bounded)
+
+
+def select_list(params, user, profile: Profile) -> ListSelection:
+    """The user's questions (own, and shared ones they forecast on) narrowed by the list's
+    query string `params`: status, the dashboard's filters, bucket range and words. The
+    list page and the API's list read through here, so both count the same rows."""
+    today = profile.today()
+    predictions = Prediction.objects.forecast_on_by(user)
+    status = params.get("status", "")
+    status = status if status in STATUS_FILTERS else ""
+    predictions = filter_by_status(predictions, status, today)
+    tags = list(Tag.objects.filter(owner=user))
+    form = FilterForm(params, user=user, today=today, tags=tags)
+    filters = form.filters()
+    predictions = narrow(predictions, profile, **filters.selector_kwargs())
+    query = params.get("q", "")[:200]
+    selected = list_range(params, query)
+    predictions = filter_by_range(predictions, selected, profile)
+    predictions = predictions.search(selected.search)
+    chosen = [t for t in tags if t.pk in filters.tag]
+    return ListSelection(predictions, form, filters, tags, chosen, selected, status, query)
+
+
 def hidden_pairs(
     filters: Filters, *, shown_tag: bool, shown_group: bool = False
 ) -> list[tuple[str, str]]:

@@ -27,17 +27,8 @@ from predictions.forms import (
     evidence_from_query,
     known_at_for_evidence,
 )
-from predictions.list_filters import (
-    STATUS_FILTERS,
-    FilterForm,
-    filter_by_range,
-    filter_by_status,
-    filter_note,
-    hidden_pairs,
-    list_range,
-    narrow,
-)
-from predictions.models import Prediction, Tag, attach_summaries
+from predictions.list_filters import STATUS_FILTERS, filter_note, hidden_pairs, select_list
+from predictions.models import Prediction, attach_summaries
 from predictions.names import member_name, public_name
 from predictions.probability import certainty_warning
 from predictions.quick_entry import (
@@ -66,20 +57,11 @@ def prediction_list(request):
     what it counts), search the text."""
     profile = profile_for(request.user)
     today = profile.today()
-    predictions = Prediction.objects.forecast_on_by(request.user)
-    status = request.GET.get("status", "")
-    status = status if status in STATUS_FILTERS else ""
-    predictions = filter_by_status(predictions, status, today)
-    tags = list(Tag.objects.filter(owner=request.user))
-    form = FilterForm(request.GET, user=request.user, today=today, tags=tags)
-    filters = form.filters()
-    predictions = narrow(predictions, profile, **filters.selector_kwargs())
-    chosen = [t for t in tags if t.pk in filters.tag]
+    chosen_list = select_list(request.GET, request.user, profile)
+    form, filters, chosen = chosen_list.form, chosen_list.filters, chosen_list.chosen
+    tags, selected, status = chosen_list.tags, chosen_list.selected, chosen_list.status
+    predictions, query = chosen_list.predictions, chosen_list.query
     group_name = dict(form.group_choices).get(str(filters.group), "") if filters.group else ""
-    query = request.GET.get("q", "")[:200]
-    selected = list_range(request.GET, query)
-    predictions = filter_by_range(predictions, selected, profile)
-    predictions = predictions.search(selected.search)
 
     pages = paginate(request, predictions.for_list(author=request.user))
     page = pages["page"]
