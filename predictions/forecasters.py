@@ -57,6 +57,8 @@ class QuestionView:
     # Whose line `line` is (the viewer's, or the owner's on a shared link): the score
     # block scores this author's forecasts (reports.selectors.one_score).
     follows: int | None = None
+    # Every forecast the viewer may see (predictions.sharing), oldest first: the API's.
+    visible: list[Forecast] = field(default_factory=list)
 
 
 def question_view(prediction: Prediction, viewer, today: date) -> QuestionView:
@@ -73,7 +75,9 @@ def question_view(prediction: Prediction, viewer, today: date) -> QuestionView:
     )
     forecasts = list(visible)
     follows = viewer.pk if sharing.can_forecast(prediction, viewer) else prediction.owner_id
-    view = QuestionView(line=[f for f in forecasts if f.author_id == follows], follows=follows)
+    view = QuestionView(
+        line=[f for f in forecasts if f.author_id == follows], follows=follows, visible=forecasts
+    )
     if sharing.is_shared(prediction) and not sharing.sees_others(prediction, viewer, today):
         view.hidden = True
         return view
