@@ -26,6 +26,7 @@ PUBLIC_URL_NAMES = {
     "password_reset_complete",
     "verify_email",
     "predictions:shared",
+    "predictions:embed",  # the embeddable card of a public or link-shared prediction
 }
 
 
@@ -243,6 +244,7 @@ class LoginRequiredTests(TestCase):
             reverse("signup"),
             reverse("login"),
             reverse("predictions:shared", args=[self.shared.share_token]),
+            reverse("predictions:embed", args=[self.shared.share_token]),
         ]:
             with self.subTest(url=url):
                 assert self.client.get(url).status_code == 200
