@@ -88,7 +88,7 @@ class Problems:
         self.count = 0
         self.notes: list[str] = []
 
-    def note(self, row: int, message: str, unit: str = "row") -> None:
+    def note(self, row: int | None, message: str, unit: str = "row") -> None:
         if len(self.notes) < MAX_ERRORS:
             self.notes.append(str(RowError(row, None, message, unit)))
 
@@ -112,6 +112,13 @@ def others_question_note(owner: str) -> str:
     """Why a record of our own format is skipped (decision 0028): a question someone
     else owns, exported with your forecasts on it, is theirs; importing it would copy it."""
     return f"a question owned by {owner}; forecasts on others' questions are not imported"
+
+
+def others_forecasts_note(count: int, name: str) -> str:
+    """Why rows of another tool's export are skipped: forecasts by someone other than
+    the person importing (a Fatebook question's other forecasters)."""
+    rows = "1 forecast" if count == 1 else f"{count} forecasts"
+    return f"{rows} by people other than “{name}” skipped: only your own forecasts are imported"
 
 
 # --- Records: what a parser hands to the writer --------------------------------------

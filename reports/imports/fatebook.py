@@ -28,6 +28,7 @@ from reports.imports.common import (
     Problems,
     fit_question,
     header_index,
+    others_forecasts_note,
     parse_day,
     parse_probability,
     parse_time,
@@ -108,7 +109,7 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> Iterator[Pr
         raise FileProblem("The file is empty.") from None
     index = header_index(header, required=REQUIRED, known="this is not a Fatebook export")
     questions = OpenGroups(_record)
-    own_rows = 0
+    own_rows = others_rows = 0
     any_rows = False
     for row, cells in rows:
         any_rows = True
@@ -127,6 +128,7 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> Iterator[Pr
         if c.get(CREATOR) == name:
             q["created_by_me"] = True
         if not mine:
+            others_rows += 1
             continue
         own_rows += 1
         at = c.parse(FORECAST_AT, parse_time)
@@ -141,6 +143,8 @@ def parse(binary: IO[bytes], *, problems: Problems, options=None) -> Iterator[Pr
     yield from questions.close()
     if name and not own_rows and any_rows:
         raise FileProblem(f"No forecast in this file was made by “{name}”.")
+    if others_rows:
+        problems.note(None, others_forecasts_note(others_rows, name))
 
 
 def _question(c: Cells, title: str, option: str, created_text: str) -> dict:

@@ -346,6 +346,11 @@ class FatebookTests(TestCase):
         result = run(fixture("fatebook.csv"), self.user, fatebook_name="Ada Lovelace")
         assert result.ok, result.problems.messages()
         assert result.format == "fatebook"
+        # Charles Babbage's two rows are skipped, and the preview says how many.
+        assert result.problems.notes == [
+            "2 forecasts by people other than “Ada Lovelace” skipped: "
+            "only your own forecasts are imported"
+        ]
         questions = dict(
             Prediction.objects.filter(owner=self.user).values_list("question", "status")
         )
