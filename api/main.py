@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from api import errors
 from api.auth import TokenAuth
-from api.routers import me, parse
+from api.routers import forecasts, me, parse, prediction_writes
 
 api = NinjaAPI(
     title="Falsifiable API",
@@ -16,6 +16,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", me.router)
 api.add_router("/", parse.router)
+api.add_router("/", prediction_writes.router)
+api.add_router("/", forecasts.router)
 
 
 def urls():
