@@ -26,7 +26,7 @@ def forecast_add(request, pk: int, payload: ForecastIn):
     data = {key: value for key, value in payload.dict().items() if value is not None}
     data["probability"] = probability_text(payload.probability)
     form_class = kinds.FORECAST_FORMS[prediction.kind]
-    form = valid(form_class(data, prediction=prediction, author=request.user))
+    form = valid(form_class(data, prediction=prediction, author=request.user), data)
     try:
         forecast = kinds.forecast_from_form(form, prediction=prediction, author=request.user)
     except ValidationError as exc:

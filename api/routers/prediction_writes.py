@@ -53,7 +53,7 @@ def prediction_resolve(request, pk: int, payload: ResolveIn):
     require_write(request)
     prediction = _own(request, pk)
     data = {key: value for key, value in payload.dict().items() if value is not None}
-    form = valid(kinds.RESOLVE_FORMS[prediction.kind](data, prediction=prediction))
+    form = valid(kinds.RESOLVE_FORMS[prediction.kind](data, prediction=prediction), data)
     try:
         kinds.resolve_from_form(form, prediction=prediction)
     except ValidationError as exc:

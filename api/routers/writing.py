@@ -17,11 +17,19 @@ def probability_text(value: float | str) -> str:
     return f"{(Decimal(str(value)) * 100).normalize():f}%"
 
 
-def valid(form):
-    """The bound page form, cleaned; its own messages go out as a 400 otherwise."""
-    if not form.is_valid():
-        raise FormInvalid(form)
-    return form
+MSG_NOT_OFFERED = "This question offers nothing to choose here (it has no evidence yet)."
+
+
+def valid(form, sent=()):
+    """The bound page form, cleaned; its own messages go out as a 400 otherwise. `sent`
+    names the fields the client gave: one the form does not offer (evidence on a question
+    without any, which the page never shows) is refused rather than silently dropped."""
+    dropped = [name for name in sent if name not in form.fields]
+    if form.is_valid() and not dropped:
+        return form
+    problem = FormInvalid(form)
+    problem.errors.update({name: [MSG_NOT_OFFERED] for name in dropped})
+    raise problem
 
 
 def refused(form, exc: ValidationError):

@@ -13,6 +13,7 @@ from predictions.models import Forecast, Prediction
 from predictions.services.edit import MSG_EXTEND_LATER
 from tests.groups.helpers import Cast
 from tests.predictions.factories import PredictionFactory, UserFactory
+from tests.sources.factories import EvidenceLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +199,31 @@ def test_owner_only_actions_are_404_for_others_and_group_members(client):
     prediction.refresh_from_db()
     assert prediction.status == Prediction.Status.OPEN
     assert sharing.can_forecast(prediction, cast.member)
+
+
+@pytest.mark.parametrize("mine_has_evidence", [True, False])
+def test_evidence_of_another_users_question_is_refused(client, mine_has_evidence):
+    mine, theirs = PredictionFactory(), PredictionFactory()
+    if mine_has_evidence:
+        EvidenceLinkFactory(prediction=mine)
+    elsewhere = EvidenceLinkFactory(prediction=theirs)
+    base = f"/predictions/{mine.pk}"
+    body = {"probability": 0.4, "evidence": elsewhere.pk}
+    response = _post(client, mine.owner, f"{base}/forecasts", **body)
+    assert response.status_code == 400
+    assert "evidence" in response.json()["errors"]
+    response = _post(client, mine.owner, f"{base}/resolve", outcome="yes", evidence=elsewhere.pk)
+    assert response.status_code == 400
+    assert not mine.forecasts.exists()
+    mine.refresh_from_db()
+    assert mine.status == Prediction.Status.OPEN
+
+
+@pytest.mark.parametrize("probability", [1e308, -0.5, "x" * 5000, "NaN", 0.123456])
+def test_odd_probabilities_are_400_never_500(client, probability):
+    prediction = PredictionFactory()
+    path = f"/predictions/{prediction.pk}/forecasts"
+    response = _post(client, prediction.owner, path, probability=probability)
+    assert response.status_code == 400
+    assert response.json()["errors"]["probability"]
+    assert not prediction.forecasts.exists()
