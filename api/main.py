@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from api import errors
 from api.auth import TokenAuth
-from api.routers import me, parse, predictions
+from api.routers import forecasts, me, parse, prediction_writes, predictions
 
 api = NinjaAPI(
     title="Falsifiable API",
@@ -17,6 +17,8 @@ errors.install(api)
 api.add_router("/", me.router)
 api.add_router("/", parse.router)
 api.add_router("/", predictions.router)
+api.add_router("/", prediction_writes.router)
+api.add_router("/", forecasts.router)
 
 
 def urls():

@@ -11,9 +11,10 @@ from typing import Any, Protocol
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
-from predictions import rules, sharing
+from predictions import rules, services, sharing
 from predictions.forms import (
     TRAILING_FIELDS,
     BoundedDateField,
@@ -30,6 +31,7 @@ from predictions.models import QUESTION_MAX_LENGTH, Prediction
 from predictions.probability import format_percent
 from predictions.rules import MAX_OPTIONS, MIN_OPTIONS
 from predictions.services import profile_for
+from web.forms import add_form_errors
 
 DEFAULT_OPTION_ROWS = 3
 QUANTILE_FIELDS = [  # (field name, level, required)
@@ -489,3 +491,62 @@ def forecast_payload(form) -> dict:
         return {"quantiles": form.quantiles()}
     reading = form.cleaned_data["probability"]
     return {"probability": reading.probability, "phrase": reading.phrase}
+
+
+def create_from_form(form, *, owner, kind: str) -> Prediction | None:
+    """Saves a valid entry form through the service, or puts its refusal on the form
+    (None). The new-prediction page and the API both save through here."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            tags = form.chosen_tags() + services.tags_for_names(
+                owner=owner, names=form.new_tag_names()
+            )
+            return services.prediction_create(
+                owner=owner,
+                kind=kind,
+                question=data["question"],
+                resolve_by=data["resolve_by"],
+                resolution_criteria=data["resolution_criteria"],
+                tags=tags,
+                notes=data["notes"],
+                visibility=data["visibility"],
+                **create_payload(form),
+            )
+    except ValidationError as exc:
+        add_form_errors(form, exc)
+        return None
+
+
+def forecast_from_form(form, *, prediction: Prediction, author):
+    """Saves a valid forecast form's forecast (the page and the API); the service's
+    ValidationError goes to the caller."""
+    return services.forecast_create(
+        prediction=prediction,
+        author=author,
+        rationale=form.cleaned_data["rationale"],
+        evidence=form.cleaned_data.get("evidence"),
+        **forecast_payload(form),
+    )
+
+
+def resolve_from_form(form: ResolveForm, *, prediction: Prediction) -> Prediction:
+    """Resolves as a valid resolve form says (the page and the API); the service's
+    ValidationError goes to the caller."""
+    data = form.cleaned_data
+    return services.prediction_resolve(
+        prediction=prediction,
+        outcome=form.outcome_value(),
+        known_at=data["known_at"],
+        note=data["note"],
+        evidence=data.get("evidence"),
+    )
+
+
+def extend_from_form(form: ExtendForm, *, prediction: Prediction) -> Prediction:
+    """Moves the resolve-by date as a valid extend form says (the page and the API)."""
+    return services.prediction_extend(
+        prediction=prediction,
+        resolve_by=form.cleaned_data["resolve_by"],
+        note=form.cleaned_data["note"],
+    )

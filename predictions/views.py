@@ -183,30 +183,6 @@ def _kind(value: str | None) -> str:
     return value if value in Prediction.Kind.values else Prediction.Kind.BINARY
 
 
-def _create_from_form(request, form, kind: str) -> Prediction | None:
-    """Saves a valid entry form through the service, or puts its refusal on the form."""
-    data = form.cleaned_data
-    try:
-        with transaction.atomic():
-            tags = form.chosen_tags() + tags_for_names(
-                owner=request.user, names=form.new_tag_names()
-            )
-            return services.prediction_create(
-                owner=request.user,
-                kind=kind,
-                question=data["question"],
-                resolve_by=data["resolve_by"],
-                resolution_criteria=data["resolution_criteria"],
-                tags=tags,
-                notes=data["notes"],
-                visibility=data["visibility"],
-                **kinds.create_payload(form),
-            )
-    except ValidationError as exc:
-        add_form_errors(form, exc)
-        return None
-
-
 @require_http_methods(["GET", "POST"])
 def prediction_create(request):
     """The entry form for each kind. "Save and add another" returns a fresh form; a
@@ -232,7 +208,9 @@ def prediction_create(request):
             past_warning = past_date_to_confirm(
                 form.cleaned_data["resolve_by"], today, request.POST
             )
-            if not past_warning and (prediction := _create_from_form(request, form, kind)):
+            if not past_warning and (
+                prediction := kinds.create_from_form(form, owner=request.user, kind=kind)
+            ):
                 messages.success(request, f"Saved “{prediction.question}”.")
                 if "add_another" in request.POST:
                     return redirect(f"{reverse('predictions:create')}?kind={kind}")
@@ -364,13 +342,7 @@ def forecast_add(request, pk: int):
         return render(request, template, context)
     if form.is_valid():
         try:
-            services.forecast_create(
-                prediction=prediction,
-                author=request.user,
-                rationale=form.cleaned_data["rationale"],
-                evidence=form.cleaned_data.get("evidence"),
-                **kinds.forecast_payload(form),
-            )
+            kinds.forecast_from_form(form, prediction=prediction, author=request.user)
         except ValidationError as exc:
             add_form_errors(form, exc)
         else:
@@ -397,11 +369,7 @@ def prediction_extend(request, pk: int):
     form = kinds.ExtendForm(request.POST)
     if form.is_valid():
         try:
-            services.prediction_extend(
-                prediction=prediction,
-                resolve_by=form.cleaned_data["resolve_by"],
-                note=form.cleaned_data["note"],
-            )
+            kinds.extend_from_form(form, prediction=prediction)
         except ValidationError as exc:
             add_form_errors(form, exc)
         else:
@@ -419,15 +387,8 @@ def prediction_resolve(request, pk: int):
     if request.method == "POST":
         form = kinds.RESOLVE_FORMS[prediction.kind](request.POST, prediction=prediction)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                services.prediction_resolve(
-                    prediction=prediction,
-                    outcome=form.outcome_value(),
-                    known_at=data["known_at"],
-                    note=data["note"],
-                    evidence=data.get("evidence"),
-                )
+                kinds.resolve_from_form(form, prediction=prediction)
             except ValidationError as exc:
                 add_form_errors(form, exc)
             else:
