@@ -4,7 +4,13 @@ from ninja import NinjaAPI
 
 from api import errors
 from api.auth import TokenAuth
-from api.routers import forecasts, me, parse, prediction_writes, predictions
+from api.routers import (
+    forecasts,
+    me,
+    parse,
+    prediction_writes,  # noqa: F401  (adds the writes to predictions.router)
+    predictions,
+)
 
 api = NinjaAPI(
     title="Falsifiable API",
@@ -17,7 +23,6 @@ errors.install(api)
 api.add_router("/", me.router)
 api.add_router("/", parse.router)
 api.add_router("/", predictions.router)
-api.add_router("/", prediction_writes.router)
 api.add_router("/", forecasts.router)
 
 

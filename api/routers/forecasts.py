@@ -10,7 +10,7 @@ from ninja import Router, Status
 from api.auth import require_write
 from api.errors import COMMON_ERRORS, ErrorOut
 from api.routers.writing import probability_text, refused, valid
-from api.schemas.forecasts import ForecastIn, ForecastOut
+from api.schemas.forecasts import ForecastIn, ForecastSavedOut
 from predictions import kinds
 from predictions.models import Prediction
 
@@ -18,7 +18,7 @@ router = Router(tags=["forecasts"])
 
 
 @router.post(
-    "/predictions/{pk}/forecasts", response={201: ForecastOut, **COMMON_ERRORS, 409: ErrorOut}
+    "/predictions/{pk}/forecasts", response={201: ForecastSavedOut, **COMMON_ERRORS, 409: ErrorOut}
 )
 def forecast_add(request, pk: int, payload: ForecastIn):
     require_write(request)

@@ -5,18 +5,20 @@ Owner-only, like the pages: anyone else's question is 404."""
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Status
 
 from api.auth import require_write
 from api.errors import COMMON_ERRORS, ErrorOut, FormInvalid
+from api.routers.predictions import router
 from api.routers.writing import probability_text, refused, valid
-from api.schemas.prediction_writes import ExtendIn, PredictionIn, PredictionOut, ResolveIn
+from api.schemas.prediction_writes import ExtendIn, PredictionIn, PredictionSavedOut, ResolveIn
 from predictions import kinds, services
 from predictions.models import Prediction
 from predictions.quick_entry import past_date_to_confirm
 from predictions.services import profile_for
 
-router = Router(tags=["predictions"])
+# On the reads' router (imported above): two routers with the same path ("/predictions")
+# would each answer only their own method (Django stops at the first matching URL: 405).
 WRITE_ERRORS = {**COMMON_ERRORS, 409: ErrorOut}
 
 
@@ -25,7 +27,7 @@ def _own(request, pk: int) -> Prediction:
     return get_object_or_404(Prediction.objects.visible_to(request.user), pk=pk)
 
 
-@router.post("/predictions", response={201: PredictionOut, **WRITE_ERRORS})
+@router.post("/predictions", response={201: PredictionSavedOut, **WRITE_ERRORS})
 def prediction_create(request, payload: PredictionIn):
     """A yes/no prediction with its first forecast, through the new-prediction form."""
     require_write(request)
@@ -47,7 +49,7 @@ def prediction_create(request, payload: PredictionIn):
     return Status(201, prediction)
 
 
-@router.post("/predictions/{pk}/resolve", response={200: PredictionOut, **WRITE_ERRORS})
+@router.post("/predictions/{pk}/resolve", response={200: PredictionSavedOut, **WRITE_ERRORS})
 def prediction_resolve(request, pk: int, payload: ResolveIn):
     """YES / NO / ANNULLED; re-resolving is allowed and recorded, as on the page."""
     require_write(request)
@@ -61,7 +63,7 @@ def prediction_resolve(request, pk: int, payload: ResolveIn):
     return prediction
 
 
-@router.post("/predictions/{pk}/undo", response={200: PredictionOut, **WRITE_ERRORS})
+@router.post("/predictions/{pk}/undo", response={200: PredictionSavedOut, **WRITE_ERRORS})
 def prediction_undo(request, pk: int):
     """Undoes the resolution (kept in the history); 409 on an open question."""
     require_write(request)
@@ -73,7 +75,7 @@ def prediction_undo(request, pk: int):
     return prediction
 
 
-@router.post("/predictions/{pk}/extend", response={200: PredictionOut, **WRITE_ERRORS})
+@router.post("/predictions/{pk}/extend", response={200: PredictionSavedOut, **WRITE_ERRORS})
 def prediction_extend(request, pk: int, payload: ExtendIn):
     """A later resolve-by date for an open question (recorded); 409 once resolved."""
     require_write(request)

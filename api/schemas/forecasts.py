@@ -11,7 +11,7 @@ class ForecastIn(Schema):
     evidence: int | None = Field(None, description="The evidence link's id it cites.")
 
 
-class ForecastOut(Schema):
+class ForecastSavedOut(Schema):
     id: int
     prediction_id: int
     probability: float | None  # 0–1

@@ -20,7 +20,7 @@ class PredictionIn(Schema):
     confirm_past: bool = Field(False, description="Save a resolve-by date in the past.")
 
 
-class PredictionOut(Schema):
+class PredictionSavedOut(Schema):
     id: int
     kind: str
     question: str
